@@ -1,0 +1,261 @@
+"""The graph schema, loaded once from `graph/schema/` (one YAML file per label and per relationship type).
+
+Everything that needs to know the shape of the graph reads it from here: validation of importer
+rows, the constraints and indexes applied to Neo4j, the generated `docs/schema.md`, and the
+picture styles. Labels, relationship types and property names that reach Cypher text come only
+from this allow-list; values always travel as parameters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
+
+PASCAL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+UPPER_SNAKE_CASE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
+CAMEL_CASE = re.compile(r"^[a-z][A-Za-z0-9]*$")
+TYPES = {"string", "integer", "float", "boolean", "string[]", "integer[]"}
+
+
+class SchemaError(ValueError):
+    """The schema files themselves are inconsistent."""
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    type: str
+    required: bool = False
+    enum: tuple | None = None
+    pattern: str | None = None
+    min: float | None = None
+    max: float | None = None
+    maxLength: int | None = None
+    indexed: bool = False
+    fulltext: bool = False
+    description: str = ""
+
+    def check(self, value: Any) -> str | None:
+        """Why `value` is not allowed here, or None when it is."""
+        if self.type.endswith("[]"):
+            if not isinstance(value, list):
+                return f"expected a list of {self.type[:-2]}s, got {_shown(value)}"
+            for item in value:
+                problem = self._check_scalar(item, self.type[:-2])
+                if problem:
+                    return f"list item {_shown(item)}: {problem}"
+            return None
+        return self._check_scalar(value, self.type)
+
+    def _check_scalar(self, value: Any, kind: str) -> str | None:
+        if kind == "string":
+            if not isinstance(value, str) or not value.strip():
+                return f"expected a non-empty text, got {_shown(value)}"
+            if self.maxLength and len(value) > self.maxLength:
+                return f"is {len(value)} characters long, more than {self.maxLength}"
+            if self.pattern and not re.fullmatch(self.pattern, value):
+                return f"{_shown(value)} does not match {self.pattern}"
+        elif kind == "integer":
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"expected a whole number, got {_shown(value)}"
+        elif kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                return f"expected a number, got {_shown(value)}"
+        elif kind == "boolean":
+            if not isinstance(value, bool):
+                return f"expected true or false, got {_shown(value)}"
+        if self.enum is not None and value not in self.enum:
+            return f"{_shown(value)} is not one of: {', '.join(map(str, self.enum))}"
+        if self.min is not None and value < self.min:
+            return f"{value} is below the minimum {self.min}"
+        if self.max is not None and value > self.max:
+            return f"{value} is above the maximum {self.max}"
+        return None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@dataclass(frozen=True)
+class NodeType:
+    label: str
+    description: str
+    properties: dict[str, Property]
+    style: dict
+    provenance: bool = True
+
+    @property
+    def is_entity(self) -> bool:
+        return self.provenance
+
+
+@dataclass(frozen=True)
+class RelationshipType:
+    type: str
+    description: str
+    from_labels: tuple[str, ...]
+    to_labels: tuple[str, ...]
+    properties: dict[str, Property]
+    style: dict
+
+
+@dataclass(frozen=True)
+class Schema:
+    entity_label: str
+    nodes: dict[str, NodeType]
+    relationships: dict[str, RelationshipType]
+    common_node_properties: dict[str, Property] = field(repr=False)
+    common_relationship_properties: dict[str, Property] = field(repr=False)
+
+    # --- validation -------------------------------------------------------------------------
+    def node_problems(self, label: str, properties: dict[str, Any]) -> list[tuple[str, str]]:
+        """(field, problem) pairs for one node; empty when it is valid."""
+        node_type = self.nodes.get(label)
+        if node_type is None:
+            return [("label", f"unknown label {_shown(label)}; known: {', '.join(self.nodes)}")]
+        return _problems(node_type.properties, properties)
+
+    def relationship_problems(
+        self, rel_type: str, properties: dict[str, Any], from_label: str | None, to_label: str | None
+    ) -> list[tuple[str, str]]:
+        """(field, problem) pairs for one relationship; the end labels are checked when given."""
+        spec = self.relationships.get(rel_type)
+        if spec is None:
+            return [("type", f"unknown relationship type {_shown(rel_type)}; known: {', '.join(self.relationships)}")]
+        problems = _problems(spec.properties, properties)
+        if from_label is not None and from_label not in spec.from_labels:
+            problems.append(("from", f"a {from_label} cannot start {rel_type} (allowed: {', '.join(spec.from_labels)})"))
+        if to_label is not None and to_label not in spec.to_labels:
+            problems.append(("to", f"a {to_label} cannot end {rel_type} (allowed: {', '.join(spec.to_labels)})"))
+        return problems
+
+    # --- Neo4j DDL ----------------------------------------------------------------------------
+    def ddl(self) -> list[str]:
+        """Constraints and indexes, each `IF NOT EXISTS`, names and identifiers from the schema only."""
+        entity = self.entity_label
+        statements = [f"CREATE CONSTRAINT {_snake(entity)}_id IF NOT EXISTS FOR (n:{entity}) REQUIRE n.id IS UNIQUE"]
+        for label, node_type in self.nodes.items():
+            statements.append(
+                f"CREATE CONSTRAINT {_snake(label)}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+            )
+            for prop in node_type.properties.values():
+                if prop.indexed and prop.name not in self.common_node_properties:
+                    statements.append(
+                        f"CREATE INDEX {_snake(label)}_{_snake(prop.name)} IF NOT EXISTS FOR (n:{label}) ON (n.{prop.name})"
+                    )
+        for prop in self.common_node_properties.values():
+            if prop.indexed:
+                statements.append(
+                    f"CREATE INDEX {_snake(entity)}_{_snake(prop.name)} IF NOT EXISTS FOR (n:{entity}) ON (n.{prop.name})"
+                )
+        fulltext = [p.name for p in self.common_node_properties.values() if p.fulltext]
+        if fulltext:
+            statements.append(
+                f"CREATE FULLTEXT INDEX {_snake(entity)}_names IF NOT EXISTS FOR (n:{entity}) "
+                f"ON EACH [{', '.join('n.' + name for name in fulltext)}] "
+                "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding', `fulltext.eventually_consistent`: false}}"
+            )
+        for rel_type, spec in self.relationships.items():
+            statements.append(
+                f"CREATE CONSTRAINT {_snake(rel_type)}_id IF NOT EXISTS FOR ()-[r:{rel_type}]-() REQUIRE r.id IS UNIQUE"
+            )
+            for prop in spec.properties.values():
+                if prop.indexed and prop.name not in self.common_relationship_properties:
+                    statements.append(
+                        f"CREATE INDEX {_snake(rel_type)}_{_snake(prop.name)} IF NOT EXISTS "
+                        f"FOR ()-[r:{rel_type}]-() ON (r.{prop.name})"
+                    )
+        return statements
+
+
+def _problems(spec: dict[str, Property], properties: dict[str, Any]) -> list[tuple[str, str]]:
+    problems = []
+    for name, value in properties.items():
+        prop = spec.get(name)
+        if prop is None:
+            problems.append((name, "is not a property this schema allows here"))
+        elif value is not None:
+            problem = prop.check(value)
+            if problem:
+                problems.append((name, problem))
+    for name, prop in spec.items():
+        if prop.required and properties.get(name) is None:
+            problems.append((name, "is required"))
+    return problems
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+def _properties(raw: dict | None, where: str) -> dict[str, Property]:
+    properties = {}
+    for name, options in (raw or {}).items():
+        if not CAMEL_CASE.match(name):
+            raise SchemaError(f"{where}: property {name!r} is not camelCase")
+        options = dict(options or {})
+        if options.get("type") not in TYPES:
+            raise SchemaError(f"{where}: property {name!r} has type {options.get('type')!r}, not one of {sorted(TYPES)}")
+        if "enum" in options:
+            options["enum"] = tuple(options["enum"])
+        properties[name] = Property(name=name, **options)
+    return properties
+
+
+@lru_cache
+def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
+    common = yaml.safe_load((directory / "common.yaml").read_text(encoding="utf-8"))
+    common_nodes = _properties(common["nodeProperties"], "common.yaml")
+    common_rels = _properties(common["relationshipProperties"], "common.yaml")
+    nodes: dict[str, NodeType] = {}
+    for path in sorted((directory / "nodes").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        label = raw["label"]
+        if not PASCAL_CASE.match(label) or path.stem != label:
+            raise SchemaError(f"{path.name}: label {label!r} must be PascalCase and match the file name")
+        own = _properties(raw.get("properties"), path.name)
+        base = dict(common_nodes)
+        if not raw.get("provenance", True):
+            base = {k: v for k, v in base.items() if k not in ("sources", "evidence", "aliases")}
+        if "keyPattern" in raw:
+            base["id"] = Property(**{**base["id"].__dict__, "pattern": raw["keyPattern"]})
+        nodes[label] = NodeType(
+            label=label, description=raw["description"], properties={**base, **own},
+            style=raw.get("style", {}), provenance=raw.get("provenance", True),
+        )
+    relationships: dict[str, RelationshipType] = {}
+    for path in sorted((directory / "relationships").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        rel_type = raw["type"]
+        if not UPPER_SNAKE_CASE.match(rel_type) or path.stem != rel_type:
+            raise SchemaError(f"{path.name}: type {rel_type!r} must be UPPER_SNAKE_CASE and match the file name")
+        for label in [*raw["from"], *raw["to"]]:
+            if label not in nodes:
+                raise SchemaError(f"{path.name}: unknown label {label!r} in from/to")
+        relationships[rel_type] = RelationshipType(
+            type=rel_type, description=raw["description"], from_labels=tuple(raw["from"]), to_labels=tuple(raw["to"]),
+            properties={**common_rels, **_properties(raw.get("properties"), path.name)}, style=raw.get("style", {}),
+        )
+    return Schema(
+        entity_label=common["entityLabel"], nodes=nodes, relationships=relationships,
+        common_node_properties=common_nodes, common_relationship_properties=common_rels,
+    )
+
+
+def apply_schema(driver, database: str, schema: Schema | None = None) -> list[str]:
+    """Create every constraint and index the schema asks for (idempotent); returns the statements run."""
+    statements = (schema or load_schema()).ddl()
+    for statement in statements:
+        driver.execute_query(statement, database_=database)
+    driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    return statements

@@ -1,0 +1,274 @@
+"""The local Neo4j 5.26 Community server, assembled from Maven Central and run with the machine's Java.
+
+`mvn dependency:copy-dependencies` on `graph/server/pom.xml` fills `HOME/lib` (and APOC core into
+`HOME/plugins`) once; later starts reuse the jars while the pom is unchanged. The server runs in
+the background as one JVM (`org.neo4j.server.CommunityEntryPoint`), listening on 127.0.0.1 only.
+Its password is generated before the first start and kept in a git-ignored 0600 env file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values, set_key
+
+from graph.settings import ENV_FILE, PROJECT_ROOT
+
+POM = Path(__file__).resolve().parent / "server" / "pom.xml"
+DEFAULT_HOME = PROJECT_ROOT / ".local" / "neo4j"
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+
+# The flags Neo4j 5.26's default configuration passes to the server JVM (server.jvm.additional).
+JVM_FLAGS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8",
+]
+
+
+def _artifact_name(jar: Path) -> str:
+    """`commons-lang3-3.18.0.jar` → `commons-lang3`."""
+    return re.sub(r"-\d[^-]*(-[A-Za-z]+\d*)?$", "", jar.stem)
+
+
+class ServerError(RuntimeError):
+    """The local server could not be installed, started or stopped; the message says why."""
+
+
+@dataclass
+class LocalServer:
+    home: Path = DEFAULT_HOME
+    bolt_port: int = 7687
+    http_port: int = 7474
+    env_file: Path = ENV_FILE
+    heap: str = "1g"
+    pagecache: str = "512m"
+    user: str = "neo4j"
+
+    # --- where things are -------------------------------------------------------------------
+    @property
+    def uri(self) -> str:
+        return f"neo4j://127.0.0.1:{self.bolt_port}"
+
+    @property
+    def browser_url(self) -> str:
+        return f"http://localhost:{self.http_port}/browser/"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.home / "run" / "influence-neo4j.pid"
+
+    @property
+    def console_log(self) -> Path:
+        return self.home / "logs" / "console.log"
+
+    @property
+    def lib(self) -> Path:
+        return self.home / "lib"
+
+    # --- install ----------------------------------------------------------------------------
+    def install(self) -> bool:
+        """Copy the server's jars from Maven into lib/ and plugins/; False when the cache was current."""
+        stamp = self.lib / ".pom-sha256"
+        digest = hashlib.sha256(POM.read_bytes()).hexdigest()
+        if stamp.exists() and stamp.read_text() == digest and any(self.lib.glob("neo4j-5*.jar")):
+            return False
+        mvn = shutil.which("mvn")
+        if not mvn:
+            raise ServerError("Maven (mvn) is not on PATH; it fetches the Neo4j jars from Maven Central once.")
+        plugins = self.home / "plugins"
+        staging = self.home / "run" / "apoc-classpath"
+        for folder in (self.lib, plugins, staging):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+        self._maven(mvn, "dependency:copy-dependencies", "-DincludeScope=runtime", f"-DoutputDirectory={self.lib}")
+        self._maven(mvn, "-Papoc", "dependency:copy-dependencies", "-DincludeScope=runtime",
+                    f"-DoutputDirectory={staging}")
+        in_lib = {_artifact_name(jar) for jar in self.lib.glob("*.jar")}
+        for jar in staging.glob("*.jar"):
+            if _artifact_name(jar) not in in_lib:
+                jar.rename(plugins / jar.name)
+        shutil.rmtree(staging)
+        stamp.write_text(digest)
+        return True
+
+    @staticmethod
+    def _maven(mvn: str, *arguments: str) -> None:
+        done = subprocess.run([mvn, "-B", "-q", "-f", str(POM), *arguments], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ServerError(f"Maven failed fetching the Neo4j jars:\n{(done.stdout + done.stderr)[-3000:]}")
+
+    def write_config(self) -> None:
+        for sub in ("conf", "data", "logs", "plugins", "run", "import"):
+            (self.home / sub).mkdir(parents=True, exist_ok=True)
+        settings = {
+            "server.default_listen_address": "127.0.0.1",
+            "server.bolt.listen_address": f":{self.bolt_port}",
+            "server.http.listen_address": f":{self.http_port}",
+            "server.https.enabled": "false",
+            "server.directories.data": "data",
+            "server.directories.logs": "logs",
+            "server.directories.plugins": "plugins",
+            "server.directories.run": "run",
+            "server.directories.import": "import",
+            "server.memory.heap.initial_size": self.heap,
+            "server.memory.heap.max_size": self.heap,
+            "server.memory.pagecache.size": self.pagecache,
+            "dbms.security.procedures.unrestricted": "apoc.*",
+            "dbms.usage_report.enabled": "false",
+            "db.tx_log.rotation.retention_policy": "2 files",
+        }
+        text = "# Written by `influence db start`; edits are overwritten on the next start.\n"
+        text += "".join(f"{key}={value}\n" for key, value in settings.items())
+        (self.home / "conf" / "neo4j.conf").write_text(text)
+
+    # --- password -----------------------------------------------------------------------------
+    def password(self) -> str | None:
+        if not self.env_file.exists():
+            return None
+        return dotenv_values(self.env_file).get("NEO4J_PASSWORD") or None
+
+    def _ensure_password(self) -> None:
+        """Generate the password before the very first start and hand it to Neo4j's admin tool."""
+        initialised = (self.home / "data" / "dbms" / "auth.ini").exists() or (self.home / "data" / "databases").exists()
+        password = self.password()
+        if initialised:
+            if not password:
+                raise ServerError(
+                    f"The local server in {self.home} was initialised, but {self.env_file} holds no NEO4J_PASSWORD. "
+                    f"Put the password back there, or delete {self.home / 'data'} to start afresh (its data is lost)."
+                )
+            return
+        if not password:
+            password = secrets.token_urlsafe(18)
+            self.env_file.parent.mkdir(parents=True, exist_ok=True)
+            self.env_file.touch(mode=0o600, exist_ok=True)
+            set_key(str(self.env_file), "NEO4J_USER", self.user, quote_mode="never")
+            set_key(str(self.env_file), "NEO4J_PASSWORD", password, quote_mode="never")
+        os.chmod(self.env_file, 0o600)
+        done = subprocess.run(
+            [self._java(), "-cp", f"{self.lib}/*", ADMIN_TOOL, "dbms", "set-initial-password", password],
+            env=self._env(), capture_output=True, text=True,
+        )
+        if done.returncode != 0:
+            raise ServerError(f"Setting the initial password failed: {done.stderr.strip()[-2000:]}")
+
+    # --- run ------------------------------------------------------------------------------------
+    def pid(self) -> int | None:
+        """The pid of our running server, or None (a stale pid file is removed)."""
+        try:
+            pid = int(self.pid_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        except FileNotFoundError:
+            cmdline = ""
+        if ENTRY_POINT in cmdline and str(self.home) in cmdline:
+            return pid
+        self.pid_file.unlink(missing_ok=True)
+        return None
+
+    def bolt_listening(self) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            return sock.connect_ex(("127.0.0.1", self.bolt_port)) == 0
+
+    def start(self, timeout: float = 180) -> bool:
+        """Start the server unless it runs already; wait until Bolt answers. True if it was started now."""
+        if self.pid():
+            self.wait_until_ready(timeout)
+            return False
+        if self.bolt_listening():
+            raise ServerError(
+                f"Port {self.bolt_port} is taken by a server this project did not start (Docker?). "
+                "Set NEO4J_URI to use it, or stop it first."
+            )
+        self.install()
+        self.write_config()
+        self._ensure_password()
+        command = [
+            self._java(), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
+            "-cp", f"{self.home}/plugins/*:{self.home}/conf/*:{self.lib}/*",
+            ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}", "--console-mode",
+        ]
+        with open(self.console_log, "ab") as log:
+            process = subprocess.Popen(
+                command, cwd=self.home, env=self._env(), stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        self.pid_file.write_text(str(process.pid))
+        self.wait_until_ready(timeout, process)
+        return True
+
+    def wait_until_ready(self, timeout: float, process: subprocess.Popen | None = None) -> None:
+        from graph.db import GraphConnectionError, connect
+
+        deadline = time.monotonic() + timeout
+        while True:
+            if process is not None and process.poll() is not None:
+                self.pid_file.unlink(missing_ok=True)
+                raise ServerError(f"Neo4j exited with status {process.returncode}:\n{self.tail(30)}")
+            if self.bolt_listening():
+                try:
+                    connect(uri=self.uri, user=self.user, password=self.password()).close()
+                    return
+                except GraphConnectionError:
+                    pass
+            if time.monotonic() > deadline:
+                raise ServerError(f"Neo4j did not answer on {self.uri} within {timeout:.0f} s:\n{self.tail(30)}")
+            time.sleep(0.5)
+
+    def stop(self, timeout: float = 60) -> bool:
+        """Stop our server (SIGTERM, then SIGKILL after `timeout`). True if one was running."""
+        pid = self.pid()
+        if not pid:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        if Path(f"/proc/{pid}").exists():
+            os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        return True
+
+    def tail(self, lines: int = 50) -> str:
+        """The last lines of the server's logs (neo4j.log when present, else the console log)."""
+        for path in (self.home / "logs" / "neo4j.log", self.console_log):
+            if path.exists():
+                return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        return "(no log yet)"
+
+    def _java(self) -> str:
+        java_home = os.environ.get("JAVA_HOME")
+        java = Path(java_home, "bin", "java") if java_home else shutil.which("java")
+        if not java:
+            raise ServerError("Java 17 or 21 is needed to run the local Neo4j server; `java` is not on PATH.")
+        return str(java)
+
+    def _env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in ("JAVA_OPTS", "HEAP_SIZE")}
+        env.update(NEO4J_HOME=str(self.home), NEO4J_CONF=str(self.home / "conf"))
+        return env

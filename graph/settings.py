@@ -1,0 +1,34 @@
+"""Connection settings: the environment first, then the project's `.env` file."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_FILE = PROJECT_ROOT / ".env"
+
+
+class Settings(BaseSettings):
+    """Where Neo4j is and how to log in.
+
+    `neo4j_uri` unset means "use the local server" (started by `influence db start`); set it to
+    point at Docker, Aura or a cluster, and nothing is started locally.
+    """
+
+    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore")
+
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr | None = None
+    neo4j_database: str = "neo4j"
+
+    @property
+    def uses_local_server(self) -> bool:
+        return not self.neo4j_uri
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
