@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 
 import click
@@ -39,7 +40,7 @@ def database_option(command):
 def ensure_server() -> None:
     """Start the local server unless NEO4J_URI points elsewhere."""
     if get_settings().uses_local_server:
-        server = LocalServer()
+        server = LocalServer.from_settings()
         if server.start():
             console.print(f"Started the local Neo4j server at {server.uri}")
 
@@ -48,6 +49,8 @@ def ensure_server() -> None:
 @click.version_option(package_name="influence-graph")
 def main():
     """Influence Graph: who finances, builds, owns and steers what, in Neo4j."""
+    # The server's query notifications (e.g. "label does not exist" on an empty graph) are not errors.
+    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
 
 # --- db -------------------------------------------------------------------------------------------
@@ -64,7 +67,7 @@ def start():
     if not settings.uses_local_server:
         console.print(f"NEO4J_URI is set ({settings.neo4j_uri}): using that server, nothing started locally.")
         return
-    server = LocalServer()
+    server = LocalServer.from_settings()
     started = server.start()
     console.print(("Started" if started else "Already running:") + f" Neo4j at {server.uri}")
     console.print(f"user: {server.user}   password: in {server.env_file} (NEO4J_PASSWORD)")
@@ -75,7 +78,7 @@ def start():
 @handle_errors
 def stop():
     """Stop the local Neo4j server."""
-    server = LocalServer()
+    server = LocalServer.from_settings()
     console.print("Stopped the local Neo4j server." if server.stop() else "The local Neo4j server was not running.")
 
 
@@ -85,7 +88,7 @@ def stop():
 def status(database):
     """Say which server is in use (remote, local, or another on localhost), its version and size."""
     settings = get_settings()
-    server = LocalServer()
+    server = LocalServer.from_settings()
     if not settings.uses_local_server:
         mode = f"remote (NEO4J_URI={settings.neo4j_uri})"
     elif server.pid():
@@ -105,7 +108,7 @@ def status(database):
 @click.option("-n", "--lines", default=50, show_default=True, help="How many lines to show.")
 def logs(lines):
     """Show the end of the local server's log."""
-    click.echo(LocalServer().tail(lines))
+    click.echo(LocalServer.from_settings().tail(lines))
 
 
 # --- schema ----------------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ def demo(database):
         info = health(driver, database)
     console.print(f"Schema applied ({len(statements)} constraints and indexes).")
     console.print(f"Neo4j {info.version} {info.edition} at {info.uri}: {info.nodes} nodes, "
-                  f"{info.relationships} relationships. Browser: {LocalServer().browser_url}")
+                  f"{info.relationships} relationships. Browser: {LocalServer.from_settings().browser_url}")
 
 
 def run():

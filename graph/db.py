@@ -24,7 +24,7 @@ def resolve(settings: Settings | None = None) -> tuple[str, str, str | None]:
         return settings.neo4j_uri, settings.neo4j_user, password
     from graph.server import LocalServer
 
-    local = LocalServer()
+    local = LocalServer.from_settings(settings)
     return local.uri, settings.neo4j_user, password or local.password()
 
 

@@ -22,10 +22,9 @@ from pathlib import Path
 
 from dotenv import dotenv_values, set_key
 
-from graph.settings import ENV_FILE, PROJECT_ROOT
+from graph.settings import ENV_FILE, Settings, get_settings
 
 POM = Path(__file__).resolve().parent / "server" / "pom.xml"
-DEFAULT_HOME = PROJECT_ROOT / ".local" / "neo4j"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 
@@ -58,13 +57,22 @@ class ServerError(RuntimeError):
 
 @dataclass
 class LocalServer:
-    home: Path = DEFAULT_HOME
+    home: Path
     bolt_port: int = 7687
     http_port: int = 7474
     env_file: Path = ENV_FILE
     heap: str = "1g"
     pagecache: str = "512m"
     user: str = "neo4j"
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> LocalServer:
+        settings = settings or get_settings()
+        return cls(
+            home=settings.neo4j_local_home.resolve(), bolt_port=settings.neo4j_local_bolt_port,
+            http_port=settings.neo4j_local_http_port, heap=settings.neo4j_local_heap,
+            pagecache=settings.neo4j_local_pagecache, user=settings.neo4j_user,
+        )
 
     # --- where things are -------------------------------------------------------------------
     @property

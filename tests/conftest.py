@@ -1,0 +1,114 @@
+"""Test harness: a real Neo4j over Bolt, never a mock.
+
+By default the tests run their own local server (home `.local/neo4j-test`, Bolt 7688, HTTP 7475),
+started by the same code as `influence db start`, so they never touch the data of the server you
+use. INFLUENCE_TEST_NEO4J_URI / INFLUENCE_TEST_NEO4J_PASSWORD point them at another server
+instead; a database holding data the tests did not create is never wiped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from graph.db import connect
+from graph.schema import apply_schema
+from graph.server import LocalServer
+from graph.settings import PROJECT_ROOT
+
+SHARED = PROJECT_ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+DATABASE = "neo4j"
+MARKER_LABEL = "InfluenceGraphTestMarker"
+
+TEST_SERVER = LocalServer(
+    home=PROJECT_ROOT / ".local" / "neo4j-test",
+    bolt_port=7688,
+    http_port=7475,
+    env_file=PROJECT_ROOT / ".local" / "neo4j-test.env",
+    heap="1g",
+    pagecache="256m",
+)
+
+
+def require_shared(path: Path) -> Path:
+    """Skip (saying why) where ../shared is absent, as in a user's clone; CI always has it."""
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing on CI, where ../shared is always present")
+        pytest.skip(f"{path} is not here (../shared/ comes with the project's CI, not with a clone)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def neo4j_target():
+    """(uri, user, password) of the server the tests use; starts the local test server if needed."""
+    uri = os.environ.get("INFLUENCE_TEST_NEO4J_URI")
+    if uri:
+        yield uri, os.environ.get("INFLUENCE_TEST_NEO4J_USER", "neo4j"), os.environ["INFLUENCE_TEST_NEO4J_PASSWORD"]
+        return
+    started = TEST_SERVER.start()
+    yield TEST_SERVER.uri, TEST_SERVER.user, TEST_SERVER.password()
+    if started and not os.environ.get("INFLUENCE_KEEP_TEST_SERVER"):
+        TEST_SERVER.stop()
+
+
+@pytest.fixture(scope="session")
+def driver(neo4j_target):
+    uri, user, password = neo4j_target
+    with connect(uri=uri, user=user, password=password) as session_driver:
+        yield session_driver
+
+
+def wipe(driver) -> None:
+    """Empty the database, but only one that is empty or that the tests themselves filled."""
+    records, _, _ = driver.execute_query(
+        f"RETURN count {{ MATCH (n) }} AS nodes, count {{ MATCH (m:{MARKER_LABEL}) }} AS markers", database_=DATABASE
+    )
+    if records[0]["nodes"] and not records[0]["markers"]:
+        pytest.exit(
+            f"Refusing to wipe: the test database holds {records[0]['nodes']} nodes the tests did not create "
+            f"(no :{MARKER_LABEL} node). Point the tests at an empty server.", returncode=3,
+        )
+    with driver.session(database=DATABASE) as session:  # IN TRANSACTIONS needs an auto-commit transaction
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    driver.execute_query(f"CREATE (:{MARKER_LABEL} {{createdBy: 'influence-graph tests'}})", database_=DATABASE)
+
+
+@pytest.fixture
+def clean_db(driver):
+    """An empty database (but for the test marker) with the schema applied."""
+    wipe(driver)
+    apply_schema(driver, DATABASE)
+    return driver
+
+
+@pytest.fixture
+def cli_env(neo4j_target, tmp_path):
+    """Environment for running the `influence` CLI as a user would, against the test server."""
+    uri, user, password = neo4j_target
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "INFLUENCE_"))}
+    env.update(
+        NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=password, NEO4J_DATABASE=DATABASE,
+        INFLUENCE_ENV_FILE=str(tmp_path / "no.env"),
+    )
+    return env
+
+
+def run_cli(*args: str, env: dict, check: bool = False) -> subprocess.CompletedProcess:
+    """Run `influence ARGS` in a subprocess; returns the completed process (stdout, stderr, returncode)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "graph.cli", *args], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600
+    )
+    if check and done.returncode != 0:
+        raise AssertionError(f"influence {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+def count(driver, query: str = "MATCH (n) WHERE NOT n:InfluenceGraphTestMarker RETURN count(n) AS c", **params) -> int:
+    records, _, _ = driver.execute_query(query, params, database_=DATABASE)
+    return records[0][0]
