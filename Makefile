@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install lint
+.PHONY: demo test install system-deps lint
 
 # Import the seed data, run canned queries, write the pictures (into output/).
 demo: install
 	$(BIN)/influence demo
 
 # Start the test server (its own home, ports 7688/7475) if needed, then run every test.
-test: install
+test: install system-deps
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed
@@ -20,6 +20,9 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
+
+system-deps:
+	scripts/install-system-deps
 
 lint: install
 	$(BIN)/ruff check .

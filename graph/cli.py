@@ -5,14 +5,20 @@ from __future__ import annotations
 import functools
 import logging
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from graph.db import GraphConnectionError, connect, health
+from graph.docs import stale_pages, write_pages
 from graph.schema import apply_schema
 from graph.server import LocalServer, ServerError
 from graph.settings import get_settings
+from importers import seed as seed_importer
+from importers.core import Dataset, ImportFailed, ImportSummary, write_dataset
 
 console = Console()
 
@@ -24,7 +30,7 @@ def handle_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (GraphConnectionError, ServerError) as error:
+        except (GraphConnectionError, ServerError, ImportFailed) as error:
             raise click.ClickException(str(error)) from None
 
     return wrapper
@@ -128,19 +134,83 @@ def schema_apply(database):
     console.print(f"Applied {len(statements)} constraints and indexes.")
 
 
+# --- docs --------------------------------------------------------------------------------------------
+@main.command()
+@click.option("--check", is_flag=True, help="Exit 1 if a generated page is out of date; write nothing.")
+def docs(check):
+    """Write the generated reference pages (docs/schema.md, docs/queries.md)."""
+    if check:
+        stale = stale_pages()
+        if stale:
+            raise click.ClickException("Out of date: " + ", ".join(map(str, stale)) + ". Run `influence docs`.")
+        console.print("Generated pages are up to date.")
+        return
+    for path in write_pages():
+        console.print(f"wrote {path}")
+
+
+# --- import ------------------------------------------------------------------------------------------
+@main.group("import")
+def import_():
+    """Load data into the graph (validated first; nothing is written when a row is wrong)."""
+
+
+def dry_run_option(command):
+    """`--dry-run`: validate and report, write nothing."""
+    return click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")(command)
+
+
+@import_.command("seed")
+@click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=seed_importer.DEFAULT_PATH, show_default=True, help="Folder of the curated YAML files.")
+@dry_run_option
+@database_option
+@handle_errors
+def import_seed(path, dry_run, database):
+    """Import the curated dataset from the five seed documents."""
+    dataset = seed_importer.load(path)
+    write_and_report(dataset, dry_run, database)
+
+
+def write_and_report(dataset: Dataset, dry_run: bool, database: str | None) -> ImportSummary | None:
+    """Shared tail of every import command: the write with a progress bar, then the summary table."""
+    console.print(f"Valid: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships.")
+    if dry_run:
+        console.print("Dry run: nothing written.")
+        return None
+    settings = get_settings()
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TextColumn("{task.fields[rate]}")]
+    with connect(settings) as driver, Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("writing", total=len(dataset.nodes) + len(dataset.relationships), rate="")
+
+        def advance(rows: int) -> None:
+            progress.advance(task, rows)
+            elapsed = progress.tasks[0].elapsed or 0
+            progress.update(task, rate=f"{progress.tasks[0].completed / elapsed:,.0f} rows/s" if elapsed else "")
+
+        summary = write_dataset(driver, database or settings.neo4j_database, dataset, progress=advance)
+    table = Table("kind", "label / type", "created", "updated", "unchanged", title="Import summary")
+    for (kind, name), counts in summary.outcomes.items():
+        table.add_row(kind, name, *(str(counts[o]) for o in ("created", "updated", "unchanged")))
+    console.print(table)
+    console.print(f"created {summary.total('created')}, updated {summary.total('updated')}, "
+                  f"unchanged {summary.total('unchanged')}; batches retried: {summary.retried_batches}")
+    return summary
+
+
 # --- demo ------------------------------------------------------------------------------------------
 @main.command()
 @database_option
 @handle_errors
 def demo(database):
-    """The main job: start Neo4j if needed, apply the schema and print a status line."""
+    """The main job: start Neo4j if needed, apply the schema, import the seed data, print a status line."""
     settings = get_settings()
     database = database or settings.neo4j_database
     ensure_server()
+    write_and_report(seed_importer.load(), dry_run=False, database=database)
     with connect(settings) as driver:
-        statements = apply_schema(driver, database)
         info = health(driver, database)
-    console.print(f"Schema applied ({len(statements)} constraints and indexes).")
     console.print(f"Neo4j {info.version} {info.edition} at {info.uri}: {info.nodes} nodes, "
                   f"{info.relationships} relationships. Browser: {LocalServer.from_settings().browser_url}")
 

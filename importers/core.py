@@ -1,0 +1,330 @@
+"""What every importer shares: records with their origin, merging, validation, and the batched writer.
+
+An importer turns its input into a `Dataset` of node and relationship records, each remembering the
+file and line it came from. `Dataset.problems()` checks the whole of it against the schema; only a
+dataset without problems is written, in batches of `UNWIND $rows ... MERGE` on the ids, nodes before
+relationships, with the constraints applied first. Labels and relationship types reach the Cypher
+text only from the schema's allow-list; every value travels as a parameter.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from neo4j import Driver, ManagedTransaction
+
+from graph.schema import Schema, apply_schema, load_schema
+
+CONFIDENCE_ORDER = ["inferred", "reported", "stated"]
+# Properties that differ between sources of one fact without contradicting each other, and how
+# they combine; every other property must agree between sources.
+LIST_UNION = {"aliases"}
+LIST_APPEND = {"sources", "evidence"}
+COMBINE = {
+    "asOf": max,
+    "validFrom": min,
+    "validTo": max,
+    "confidence": lambda a, b: max(a, b, key=CONFIDENCE_ORDER.index),
+    "note": lambda a, b: a if b in a else f"{a} / {b}",
+    "description": lambda a, b: a if b in a else f"{a} / {b}",
+}
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass
+class Problem:
+    origin: Origin
+    item: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.item}: field '{self.field}' {self.message}"
+
+
+class ImportFailed(Exception):
+    """The input has problems; nothing was written. `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:200])
+        more = f"\n  ... and {len(problems) - 200} more" if len(problems) > 200 else ""
+        super().__init__(f"{len(problems)} problem(s); nothing was written:\n{shown}{more}")
+
+
+@dataclass
+class NodeRecord:
+    label: str
+    props: dict[str, Any]
+    origins: list[Origin]
+
+    @property
+    def id(self) -> str:
+        return self.props["id"]
+
+
+@dataclass
+class RelationshipRecord:
+    type: str
+    start: str
+    end: str
+    props: dict[str, Any]
+    origins: list[Origin]
+
+    @property
+    def id(self) -> str:
+        return self.props["id"]
+
+
+def relationship_id(start: str, rel_type: str, end: str, key: str | None = None) -> str:
+    return "|".join([start, rel_type, end] + ([key] if key else []))
+
+
+@dataclass
+class Dataset:
+    """Nodes and relationships by id; adding one that exists merges the two (see COMBINE)."""
+
+    schema: Schema = field(default_factory=load_schema, repr=False)
+    nodes: dict[str, NodeRecord] = field(default_factory=dict)
+    relationships: dict[str, RelationshipRecord] = field(default_factory=dict)
+    conflicts: list[Problem] = field(default_factory=list)
+
+    def add_node(self, label: str, props: dict[str, Any], origin: Origin) -> None:
+        props = {k: v for k, v in props.items() if v is not None}
+        node_id = props.get("id")
+        if label not in self.schema.nodes:
+            self.conflicts += [Problem(origin, f"node {node_id}", *p) for p in self.schema.node_problems(label, props)[:1]]
+            return
+        if not isinstance(node_id, str) or not node_id:
+            self.conflicts.append(Problem(origin, f"{label} node", "id", "is required"))
+            return
+        existing = self.nodes.get(node_id)
+        if existing is None:
+            self.nodes[node_id] = NodeRecord(label, props, [origin])
+            return
+        if existing.label != label:
+            self.conflicts.append(Problem(
+                origin, f"node {node_id}", "label", f"is {label} here but {existing.label} at {existing.origins[0]}"
+            ))
+            return
+        self._merge(existing, props, origin, f"node {node_id}")
+
+    def add_relationship(self, rel_type: str, start: str, end: str, props: dict[str, Any], origin: Origin,
+                         key: str | None = None) -> None:
+        props = {k: v for k, v in props.items() if v is not None}
+        rel_id = relationship_id(start, rel_type, end, key)
+        props["id"] = rel_id
+        if rel_type not in self.schema.relationships:
+            self.conflicts += [Problem(origin, f"relationship {rel_id}", *p)
+                               for p in self.schema.relationship_problems(rel_type, props, None, None)[:1]]
+            return
+        existing = self.relationships.get(rel_id)
+        if existing is None:
+            self.relationships[rel_id] = RelationshipRecord(rel_type, start, end, props, [origin])
+        else:
+            self._merge(existing, props, origin, f"relationship {rel_id}")
+
+    def _merge(self, existing: NodeRecord | RelationshipRecord, props: dict, origin: Origin, item: str) -> None:
+        merged = dict(existing.props)
+        for name, value in props.items():
+            old = merged.get(name)
+            if old is None or old == value:
+                merged[name] = value
+            elif name in LIST_APPEND:
+                merged[name] = old + value
+            elif name in LIST_UNION:
+                merged[name] = old + [v for v in value if v not in old]
+            elif name in COMBINE:
+                merged[name] = COMBINE[name](old, value)
+            else:
+                self.conflicts.append(Problem(
+                    origin, item, name, f"is {value!r} here but {old!r} at {existing.origins[0]}"
+                ))
+        existing.props = merged
+        existing.origins.append(origin)
+
+    def problems(self) -> list[Problem]:
+        """Everything wrong with the dataset: merge conflicts, schema violations, dangling ends."""
+        schema = self.schema
+        problems = list(self.conflicts)
+        for node in self.nodes.values():
+            for name, message in schema.node_problems(node.label, node.props):
+                problems.append(Problem(node.origins[0], f"{node.label} {node.id}", name, message))
+            problems += _provenance_problems(node.props, node.origins[0], f"{node.label} {node.id}")
+        for rel in self.relationships.values():
+            ends = []
+            for end_field, end_id in (("from", rel.start), ("to", rel.end)):
+                node = self.nodes.get(end_id)
+                if node is None:
+                    problems.append(Problem(rel.origins[0], f"relationship {rel.id}", end_field,
+                                            f"names node {end_id!r}, which no file defines"))
+                ends.append(node.label if node else None)
+            for name, message in schema.relationship_problems(rel.type, rel.props, *ends):
+                problems.append(Problem(rel.origins[0], f"relationship {rel.id}", name, message))
+            problems += _provenance_problems(rel.props, rel.origins[0], f"relationship {rel.id}")
+        return problems
+
+    def counts(self) -> tuple[Counter, Counter]:
+        return Counter(n.label for n in self.nodes.values()), Counter(r.type for r in self.relationships.values())
+
+
+def _provenance_problems(props: dict, origin: Origin, item: str) -> list[Problem]:
+    sources, evidence = props.get("sources"), props.get("evidence")
+    if isinstance(sources, list) and isinstance(evidence, list) and len(sources) != len(evidence):
+        return [Problem(origin, item, "evidence", f"has {len(evidence)} quotes for {len(sources)} sources")]
+    return []
+
+
+# --- reading YAML with line numbers ---------------------------------------------------------------
+class _LineLoader(yaml.SafeLoader):
+    """A safe YAML loader that notes the line of every mapping under the key `__line__`."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse YAML, turning syntax errors into an ImportFailed that names the file and line."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (a SafeLoader)
+    except UnicodeDecodeError as error:
+        raise ImportFailed([Problem(Origin(str(path)), "file", "encoding", f"is not UTF-8 ({error.reason})")]) from None
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise ImportFailed([Problem(Origin(str(path), line), "file", "syntax", f"is not valid YAML: {error.problem}")]) from None
+
+
+# --- writing ----------------------------------------------------------------------------------------
+@dataclass
+class ImportSummary:
+    """What an import did: (kind, label or type) → Counter of created / updated / unchanged."""
+
+    outcomes: dict[tuple[str, str], Counter] = field(default_factory=dict)
+    retried_batches: int = 0
+
+    def add(self, kind: str, name: str, counts: dict[str, int]) -> None:
+        self.outcomes.setdefault((kind, name), Counter()).update(counts)
+
+    def total(self, outcome: str, kind: str | None = None) -> int:
+        return sum(c[outcome] for (k, _), c in self.outcomes.items() if kind in (None, k))
+
+
+ProgressCallback = Callable[[int], None]
+
+
+def _batches(rows: list, size: int) -> Iterator[list]:
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def _node_statement(label: str, entity_label: str | None) -> str:
+    key_label = entity_label or label
+    extra = f", n:{label}" if entity_label else ""
+    return f"""
+UNWIND $rows AS row
+OPTIONAL MATCH (old:{key_label} {{id: row.id}})
+WITH row, CASE WHEN old IS NULL THEN 'created'
+               WHEN old:{label} AND all(k IN keys(row.props) WHERE old[k] = row.props[k]) THEN 'unchanged'
+               ELSE 'updated' END AS outcome
+MERGE (n:{key_label} {{id: row.id}})
+SET n += row.props{extra}
+RETURN outcome, count(*) AS n"""
+
+
+def _relationship_statement(rel_type: str, entity_label: str) -> str:
+    return f"""
+UNWIND $rows AS row
+MATCH (a:{entity_label} {{id: row.start}}), (b:{entity_label} {{id: row.end}})
+OPTIONAL MATCH (a)-[old:{rel_type} {{id: row.props.id}}]->(b)
+WITH row, a, b, CASE WHEN old IS NULL THEN 'created'
+                     WHEN all(k IN keys(row.props) WHERE old[k] = row.props[k]) THEN 'unchanged'
+                     ELSE 'updated' END AS outcome
+MERGE (a)-[r:{rel_type} {{id: row.props.id}}]->(b)
+SET r += row.props
+RETURN outcome, count(*) AS n"""
+
+
+def write_dataset(
+    driver: Driver,
+    database: str,
+    dataset: Dataset,
+    *,
+    batch_size: int = 1000,
+    progress: ProgressCallback | None = None,
+) -> ImportSummary:
+    """Validate, then write: constraints first, nodes by label, then relationships by type.
+
+    Raises ImportFailed (and writes nothing) when the dataset has problems. Re-running with the
+    same dataset leaves the graph as it is, reporting every row as unchanged.
+    """
+    schema = dataset.schema
+    problems = dataset.problems()
+    if problems:
+        raise ImportFailed(problems)
+    apply_schema(driver, database, schema)
+    summary = ImportSummary()
+    for label in schema.nodes:  # the allow-list, in schema order
+        rows = [{"id": n.id, "props": n.props} for n in dataset.nodes.values() if n.label == label]
+        entity = schema.entity_label if schema.nodes[label].is_entity else None
+        _write_rows(driver, database, _node_statement(label, entity), rows, batch_size, summary, ("node", label), progress)
+    for rel_type in schema.relationships:
+        rows = [{"start": r.start, "end": r.end, "props": r.props}
+                for r in dataset.relationships.values() if r.type == rel_type]
+        statement = _relationship_statement(rel_type, schema.entity_label)
+        _write_rows(driver, database, statement, rows, batch_size, summary, ("relationship", rel_type), progress)
+    return summary
+
+
+def _write_rows(driver: Driver, database: str, statement: str, rows: list[dict], batch_size: int,
+                summary: ImportSummary, what: tuple[str, str], progress: ProgressCallback | None) -> None:
+    for batch in _batches(rows, batch_size):
+        attempts = 0
+
+        def work(tx: ManagedTransaction, batch=batch) -> dict[str, int]:
+            nonlocal attempts
+            attempts += 1
+            return {record["outcome"]: record["n"] for record in tx.run(statement, rows=batch)}
+
+        with driver.session(database=database) as session:
+            counts = session.execute_write(work)
+        summary.retried_batches += attempts - 1
+        summary.add(*what, counts)
+        if progress:
+            progress(len(batch))
+
+
+def check_counts(dataset: Dataset, assertions: dict, origin: Origin) -> list[Problem]:
+    """The metadata file's min/max counts (zavod's `assertions`), as problems when not met."""
+    labels, types = dataset.counts()
+    actual = {"nodes": len(dataset.nodes), "relationships": len(dataset.relationships), **labels, **types}
+    problems = []
+    for bound in ("min", "max"):
+        for name, limit in (assertions.get(bound) or {}).items():
+            value = actual.get(name, 0)
+            if (bound == "min" and value < limit) or (bound == "max" and value > limit):
+                problems.append(Problem(origin, "assertions", f"{bound}.{name}",
+                                        f"expects {'at least' if bound == 'min' else 'at most'} {limit}, got {value}"))
+    return problems
+
+
+def iter_entries(document: Any, key: str, origin_file: str) -> Iterable[tuple[dict, Origin]]:
+    """The mappings under `key` of a YAML document, each with its origin (line numbers dropped)."""
+    for entry in (document or {}).get(key) or []:
+        if isinstance(entry, dict):
+            line = entry.pop("__line__", None)
+            yield entry, Origin(origin_file, line)
