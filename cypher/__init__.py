@@ -1,0 +1,222 @@
+"""The canned query library: one `.cypher` file per question, found by the name in its header.
+
+A file starts with `//` header lines, in the spirit of aiosql's `-- name:` and Datasette's canned
+queries:
+
+    // name: financing-chains
+    // title: Financing chains
+    // question: Who lent for which project, who bought it, and who built it?
+    // param: country string = null -- ISO 3166 alpha-2 code of the project's country
+    // column: lender -- the lender's name
+    // mode: read
+
+The rest of the file is Cypher that runs unchanged in Neo4j Browser (after `:param` lines, which
+`Query.browser_text` writes). Parameters are checked against the header before anything is sent;
+queries run in READ access mode through `execute_read`, and a query marked `mode: write` is refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from neo4j import READ_ACCESS, Driver, NotificationDisabledClassification
+from neo4j.exceptions import ClientError
+
+QUERY_DIR = Path(__file__).resolve().parent
+TYPES = {"string": str, "integer": int, "float": float, "boolean": bool, "string[]": list}
+PARAM_LINE = re.compile(r"^(?P<name>[a-z][A-Za-z0-9]*)\s+(?P<type>string\[\]|string|integer|float|boolean)"
+                        r"(?:\s*=\s*(?P<default>.+?))?\s*(?:--\s*(?P<description>.*))?$")
+HEADER_KEYS = {"name", "title", "question", "param", "column", "mode", "visual"}
+
+
+class QueryError(ValueError):
+    """A query that does not exist, a bad parameter, a refused write, or a malformed query file."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    required: bool
+    default: Any
+    description: str
+
+    def check(self, value: Any) -> Any:
+        """The value if it fits the declared type (ints pass as floats); else QueryError."""
+        if value is None:
+            if self.required:
+                raise QueryError(f"parameter '{self.name}' is required ({self.description})")
+            return None
+        expected = TYPES[self.type]
+        if self.type == "float" and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+        if self.type == "string[]":
+            ok = ok and all(isinstance(item, str) for item in value)
+        if not ok:
+            raise QueryError(f"parameter '{self.name}' must be {self.type}, got {value!r}")
+        return value
+
+    def parse(self, text: str) -> Any:
+        """A value typed on the command line (`--param name=text`), converted to the declared type."""
+        if text == "null":
+            return None
+        try:
+            if self.type == "string":
+                return text
+            if self.type == "string[]":
+                return [item.strip() for item in text.split(",") if item.strip()]
+            if self.type == "boolean":
+                if text.lower() not in ("true", "false"):
+                    raise ValueError(text)
+                return text.lower() == "true"
+            return int(text) if self.type == "integer" else float(text)
+        except ValueError:
+            raise QueryError(f"parameter '{self.name}' must be {self.type}, got {text!r}") from None
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    title: str
+    question: str
+    parameters: tuple[Parameter, ...]
+    columns: tuple[tuple[str, str], ...]
+    mode: str
+    visual: str | None
+    cypher: str
+    path: Path
+
+    def bind(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults filled in and every value checked; unknown or missing parameters raise QueryError."""
+        params = dict(params or {})
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(params) - set(known))
+        if unknown:
+            raise QueryError(f"query '{self.name}' has no parameter {', '.join(map(repr, unknown))}; "
+                             f"it takes: {', '.join(known) or 'none'}")
+        return {name: p.check(params.get(name, p.default)) for name, p in known.items()}
+
+    def parse_params(self, pairs: list[str]) -> dict[str, Any]:
+        """`["country=RS", "fromYear=2015"]` → typed values, by the header's declared types."""
+        known = {p.name: p for p in self.parameters}
+        values = {}
+        for pair in pairs:
+            name, sep, text = pair.partition("=")
+            if not sep:
+                raise QueryError(f"--param takes NAME=VALUE, got {pair!r}")
+            if name not in known:
+                raise QueryError(f"query '{self.name}' has no parameter {name!r}; it takes: {', '.join(known) or 'none'}")
+            values[name] = known[name].parse(text)
+        return values
+
+    def browser_text(self, params: dict[str, Any] | None = None) -> str:
+        """`:param` lines and the query, ready to paste into Neo4j Browser."""
+        bound = self.bind(params)
+        lines = [f":param {name} => {json.dumps(value)};" for name, value in bound.items()]
+        return "\n".join([*lines, "", self.cypher])
+
+
+def _parse(path: Path) -> Query:
+    header: dict[str, list[str]] = {}
+    body = []
+    in_header = True
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if in_header and line.startswith("//"):
+            key, sep, value = line[2:].strip().partition(":")
+            if sep and key.strip() in HEADER_KEYS:
+                header.setdefault(key.strip(), []).append(value.strip())
+            elif line[2:].strip():
+                raise QueryError(f"{path}:{number}: header line is not `// key: value` with a known key")
+            continue
+        in_header = False
+        body.append(line)
+    for key in ("name", "title", "question", "column"):
+        if not header.get(key):
+            raise QueryError(f"{path}: header lacks `// {key}:`")
+    parameters = []
+    for text in header.get("param", []):
+        match = PARAM_LINE.match(text)
+        if not match:
+            raise QueryError(f"{path}: bad param line {text!r} (want `name type [= default] -- description`)")
+        default = json.loads(match["default"]) if match["default"] else None
+        parameters.append(Parameter(match["name"], match["type"], required=match["default"] is None,
+                                    default=default, description=match["description"] or ""))
+    columns = tuple(tuple(part.strip() for part in c.split("--", 1)) if "--" in c else (c, "") for c in header["column"])
+    mode = (header.get("mode") or ["read"])[0]
+    if mode not in ("read", "write"):
+        raise QueryError(f"{path}: mode must be read or write, not {mode!r}")
+    return Query(name=header["name"][0], title=header["title"][0], question=header["question"][0],
+                 parameters=tuple(parameters), columns=columns, mode=mode, visual=(header.get("visual") or [None])[0],
+                 cypher="\n".join(body).strip() + "\n", path=path)
+
+
+@lru_cache
+def load_queries(directory: Path = QUERY_DIR) -> dict[str, Query]:
+    """Every query file under `directory`, by name."""
+    queries: dict[str, Query] = {}
+    for path in sorted(directory.rglob("*.cypher")):
+        query = _parse(path)
+        if query.name in queries:
+            raise QueryError(f"{path}: name {query.name!r} is also used by {queries[query.name].path}")
+        if query.name != path.stem:
+            raise QueryError(f"{path}: the header names {query.name!r}; the file must be called {query.name}.cypher")
+        queries[query.name] = query
+    return queries
+
+
+def get(name: str) -> Query:
+    queries = load_queries()
+    if name not in queries:
+        close = difflib.get_close_matches(name, queries, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else " `influence query list` shows them all."
+        raise QueryError(f"There is no query named {name!r}.{hint}")
+    return queries[name]
+
+
+def records(driver: Driver, name: str | Query, params: dict[str, Any] | None = None,
+            database: str = "neo4j") -> list[dict]:
+    """Run a canned query (by name, or a loaded Query) in READ mode and return its rows as dicts."""
+    query = name if isinstance(name, Query) else get(name)
+    if query.mode != "read":
+        raise QueryError(f"query '{query.name}' is marked as a write; the read runner refuses it")
+    return read(driver, query.cypher, query.bind(params), database)
+
+
+def run(driver: Driver, name: str | Query, params: dict[str, Any] | None = None,
+        database: str = "neo4j") -> pd.DataFrame:
+    """Run a canned query in READ mode; the rows as a DataFrame with the header's columns."""
+    query = name if isinstance(name, Query) else get(name)
+    rows = records(driver, query, params, database)
+    return pd.DataFrame(rows, columns=[column for column, _ in query.columns])
+
+
+def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, database: str = "neo4j") -> list[dict]:
+    """Any Cypher (canned or ad hoc) in a READ transaction: a write is refused with a clear QueryError."""
+    def work(tx):
+        return [record.data() for record in tx.run(cypher, params or {})]
+
+    try:
+        # "unrecognized" notifications (a property no node has yet) are noise for canned queries
+        with driver.session(database=database, default_access_mode=READ_ACCESS,
+                            notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED]
+                            ) as session:
+            return session.execute_read(work)
+    except ClientError as error:
+        if error.code == "Neo.ClientError.Statement.AccessMode":
+            raise QueryError("Refused: this query writes to the graph, and queries here run read-only. "
+                             "Load data with `influence import`.") from None
+        raise
+
+
+def run_cypher(driver: Driver, cypher: str, params: dict[str, Any] | None = None,
+               database: str = "neo4j") -> pd.DataFrame:
+    """Ad hoc Cypher as a DataFrame, read-only."""
+    return pd.DataFrame(read(driver, cypher, params, database))

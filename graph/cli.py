@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+import cypher
+from cypher.output import cell_text, to_csv, to_json
 from graph.db import GraphConnectionError, connect, health
 from graph.docs import stale_pages, write_pages
 from graph.schema import apply_schema
@@ -20,7 +23,8 @@ from graph.settings import get_settings
 from importers import seed as seed_importer
 from importers.core import Dataset, ImportFailed, ImportSummary, write_dataset
 
-console = Console()
+# Tables of query rows are wide: without a terminal to measure, assume a wide one.
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 def handle_errors(command):
@@ -30,7 +34,7 @@ def handle_errors(command):
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (GraphConnectionError, ServerError, ImportFailed) as error:
+        except (GraphConnectionError, ServerError, ImportFailed, cypher.QueryError) as error:
             raise click.ClickException(str(error)) from None
 
     return wrapper
@@ -134,6 +138,110 @@ def schema_apply(database):
     console.print(f"Applied {len(statements)} constraints and indexes.")
 
 
+# --- query -------------------------------------------------------------------------------------------
+@main.group()
+def query():
+    """The canned query library (cypher/): list, show and run queries, read-only."""
+
+
+def params_option(command):
+    """`--param NAME=VALUE` (repeatable), typed by the query's header."""
+    return click.option("--param", "-p", "params", multiple=True, metavar="NAME=VALUE",
+                        help="A query parameter; repeat for more. Lists: comma-separated. null for none.")(command)
+
+
+def output_options(command):
+    """`--format` and `--output`, shared by commands that print rows."""
+    command = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+                           show_default=True, help="How to print the rows.")(command)
+    command = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                           help="Write the rows to this file instead of the terminal.")(command)
+    return click.option("--wide", is_flag=True, help="In tables, also show the evidence and hops columns.")(command)
+
+
+@query.command("list")
+def query_list():
+    """List the canned queries: name, question, parameters."""
+    table = Table("name", "question", "parameters", show_lines=True)
+    for q in cypher.load_queries().values():
+        params = ", ".join(f"{p.name}: {p.type}" + ("" if p.required else f" = {json.dumps(p.default)}")
+                           for p in q.parameters)
+        table.add_row(q.name, q.question, params)
+    console.print(table)
+
+
+@query.command("show")
+@click.argument("name")
+@params_option
+@handle_errors
+def query_show(name, params):
+    """Print a query with `:param` lines, ready to paste into Neo4j Browser."""
+    q = cypher.get(name)
+    click.echo(q.browser_text(q.parse_params(params)))
+
+
+@query.command("run")
+@click.argument("name")
+@params_option
+@output_options
+@database_option
+@handle_errors
+def query_run(name, params, fmt, output, wide, database):
+    """Run a canned query (read-only) and print its rows."""
+    q = cypher.get(name)
+    values = q.parse_params(params)
+    settings = get_settings()
+    with connect(settings) as driver:
+        frame = cypher.run(driver, name, values, database or settings.neo4j_database)
+    emit(frame, fmt, output, wide, title=q.title)
+
+
+@query.command("cypher")
+@click.argument("text")
+@params_option
+@output_options
+@database_option
+@handle_errors
+def query_cypher(text, params, fmt, output, wide, database):
+    """Run ad hoc Cypher read-only (a write is refused). Parameter values are JSON, else text."""
+    values = {}
+    for pair in params:
+        key, _, raw = pair.partition("=")
+        try:
+            values[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            values[key] = raw
+    settings = get_settings()
+    with connect(settings) as driver:
+        frame = cypher.run_cypher(driver, text, values, database or settings.neo4j_database)
+    emit(frame, fmt, output, wide, title=None)
+
+
+def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) -> None:
+    """Print or write rows as a table, CSV or JSON."""
+    if fmt == "csv":
+        text = to_csv(frame)
+    elif fmt == "json":
+        text = to_json(frame)
+    else:
+        shown = frame if wide else frame.drop(columns=[c for c in ("hops", "evidence") if c in frame.columns])
+        table = Table(*map(str, shown.columns), title=title, show_lines=True)
+        for row in shown.itertuples(index=False):
+            table.add_row(*(cell_text(v) for v in row))
+        if output:
+            with output.open("w", encoding="utf-8") as handle:
+                Console(file=handle, width=200).print(table)
+        else:
+            console.print(table)
+            console.print(f"{len(frame)} rows")
+        return
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {len(frame)} rows to {output}")
+    else:
+        click.echo(text, nl=False)
+
+
 # --- docs --------------------------------------------------------------------------------------------
 @main.command()
 @click.option("--check", is_flag=True, help="Exit 1 if a generated page is out of date; write nothing.")
@@ -200,16 +308,29 @@ def write_and_report(dataset: Dataset, dry_run: bool, database: str | None) -> I
 
 
 # --- demo ------------------------------------------------------------------------------------------
+DEMO_QUERIES = [
+    ("top-lenders", {}),
+    ("financing-chains", {"country": "ZW"}),
+    ("owners-of", {"entity": "hikvision"}),
+    ("party-channel", {}),
+    ("country-ranking", {"limit": 10}),
+]
+
+
 @main.command()
 @database_option
 @handle_errors
 def demo(database):
-    """The main job: start Neo4j if needed, apply the schema, import the seed data, print a status line."""
+    """The main job: start Neo4j if needed, import the seed data, run canned queries, print their tables."""
     settings = get_settings()
     database = database or settings.neo4j_database
     ensure_server()
     write_and_report(seed_importer.load(), dry_run=False, database=database)
     with connect(settings) as driver:
+        for name, params in DEMO_QUERIES:
+            shown = ", ".join(f"{k}={v}" for k, v in params.items())
+            emit(cypher.run(driver, name, params, database), "table", None, False,
+                 title=f"{cypher.get(name).title} ({shown or 'all'})")
         info = health(driver, database)
     console.print(f"Neo4j {info.version} {info.edition} at {info.uri}: {info.nodes} nodes, "
                   f"{info.relationships} relationships. Browser: {LocalServer.from_settings().browser_url}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from graph.schema import Property, Schema, load_schema
@@ -61,9 +62,33 @@ def schema_markdown(schema: Schema | None = None) -> str:
     return "\n".join(lines)
 
 
+def queries_markdown() -> str:
+    import cypher
+
+    lines = [HEADER.format(what="the headers of cypher/**/*.cypher") + "# Canned queries", "",
+             "Run one with `influence query run NAME --param name=value`, see it with `:param` lines for Neo4j "
+             "Browser with `influence query show NAME`, or from Python with `cypher.run(driver, NAME, {...})`, "
+             "which returns a pandas DataFrame. All run read-only.", ""]
+    queries = cypher.load_queries()
+    lines += [f"- [`{q.name}`](#{q.name}): {q.question}" for q in queries.values()] + [""]
+    for q in queries.values():
+        relative = q.path.relative_to(PROJECT_ROOT)
+        lines += [f"## {q.name}", "", f"**{q.title}.** {q.question}", "", f"File: `{relative}`", ""]
+        if q.parameters:
+            lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
+            lines += [f"| `{p.name}` | {p.type} | {'(required)' if p.required else f'`{json.dumps(p.default)}`'} | "
+                      f"{p.description.replace('|', chr(92) + '|')} |" for p in q.parameters]
+            lines.append("")
+        lines += ["| column | meaning |", "|---|---|"]
+        lines += [f"| `{name}` | {text.replace('|', chr(92) + '|')} |" for name, text in q.columns] + [""]
+        example = {p.name: p.default for p in q.parameters if p.required}
+        lines += ["```bash", f"influence query run {q.name}" + "".join(f" -p {k}=..." for k in example), "```", ""]
+    return "\n".join(lines)
+
+
 def pages() -> dict[Path, str]:
     """Every generated page and its current text."""
-    return {DOCS / "schema.md": schema_markdown()}
+    return {DOCS / "schema.md": schema_markdown(), DOCS / "queries.md": queries_markdown()}
 
 
 def stale_pages() -> list[Path]:

@@ -112,3 +112,14 @@ def run_cli(*args: str, env: dict, check: bool = False) -> subprocess.CompletedP
 def count(driver, query: str = "MATCH (n) WHERE NOT n:InfluenceGraphTestMarker RETURN count(n) AS c", **params) -> int:
     records, _, _ = driver.execute_query(query, params, database_=DATABASE)
     return records[0][0]
+
+
+@pytest.fixture(scope="module")
+def seeded_db(driver):
+    """The seed dataset imported into an emptied database, once per test module."""
+    from importers import seed
+    from importers.core import write_dataset
+
+    wipe(driver)
+    write_dataset(driver, DATABASE, seed.load())
+    return driver

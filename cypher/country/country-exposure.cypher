@@ -1,0 +1,39 @@
+// name: country-exposure
+// title: Country exposure
+// question: For one country, which projects were signed, built or refused, by which buyers, with which lenders and vendors, for how much and how many cameras?
+// param: country string -- ISO 3166 alpha-2 code
+// column: project -- project name
+// column: projectId -- its id
+// column: kind -- safe city, smart city, national id, ...
+// column: status -- proposed, signed, implemented, rejected, cancelled, aborted
+// column: year -- year of agreement or launch
+// column: valueUsd -- value in US dollars, where known
+// column: cameras -- number of cameras, where known
+// column: buyers -- who commissioned it
+// column: lenders -- who financed it directly, with instrument and amount
+// column: vendors -- contractors with their roles
+// column: evidence -- quotes for the project, with sources
+// column: hops -- the financing, commissioning and contracting ties (used for pictures)
+// visual: financing
+MATCH (project:Project)-[:LOCATED_IN]->{1,2}(:Country {id: $country})
+WITH DISTINCT project
+OPTIONAL MATCH (buyer:Entity)-[c:COMMISSIONED]->(project)
+WITH project, collect(c) AS commissions
+OPTIONAL MATCH (lender:Entity)-[f:FINANCED]->(project)
+WITH project, commissions, collect(f) AS financings
+OPTIONAL MATCH (vendor:Company)-[k:CONTRACTED_FOR]->(project)
+WITH project, commissions, financings, collect(k) AS contracts
+RETURN project.name AS project, project.id AS projectId, project.kind AS kind, project.status AS status,
+       project.year AS year, project.valueUsd AS valueUsd, project.cameras AS cameras,
+       [c IN commissions | startNode(c).name] AS buyers,
+       [f IN financings | startNode(f).name + ' (' + coalesce(f.instrument, 'financing') +
+          CASE WHEN f.amountUsd IS NULL THEN '' ELSE ', USD ' + toString(toInteger(f.amountUsd)) END + ')'] AS lenders,
+       [k IN contracts | startNode(k).name + ' (' + k.role + ')'] AS vendors,
+       [i IN range(0, size(project.evidence) - 1) | project.sources[i] + ': ' + project.evidence[i]] AS evidence,
+       [r IN financings + commissions + contracts |
+          {from: startNode(r).id, fromName: startNode(r).name,
+           fromLabel: [l IN labels(startNode(r)) WHERE l <> 'Entity'][0],
+           type: type(r), to: endNode(r).id, toName: endNode(r).name,
+           toLabel: [l IN labels(endNode(r)) WHERE l <> 'Entity'][0],
+           properties: properties(r)}] AS hops
+ORDER BY coalesce(year, 0) DESC, project

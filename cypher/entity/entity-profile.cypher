@@ -1,0 +1,36 @@
+// name: entity-profile
+// title: Entity profile
+// question: Everything directly known about one entity: its properties and every tie, with sources and quotes.
+// param: entity string -- id of the entity
+// column: entity -- name
+// column: label -- its label
+// column: aliases -- other names
+// column: direction -- `out` (entity → other), `in` (other → entity), or null on the row for an entity without ties
+// column: relationship -- relationship type
+// column: other -- the entity at the other end
+// column: otherLabel -- its label
+// column: details -- the tie's own properties (amount, role, share, status, ...)
+// column: year -- the tie's year, else the year its source speaks of
+// column: confidence -- stated, reported or inferred
+// column: evidence -- quotes with their sources
+// column: hops -- the tie (used for pictures)
+// visual: neighbourhood
+MATCH (n:Entity {id: $entity})
+OPTIONAL MATCH (n)-[r]-(other)
+WITH n, r, other
+ORDER BY type(r), other.name
+RETURN n.name AS entity, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n.aliases AS aliases,
+       CASE WHEN r IS NULL THEN null WHEN startNode(r) = n THEN 'out' ELSE 'in' END AS direction,
+       type(r) AS relationship, other.name AS other,
+       [l IN labels(other) WHERE l <> 'Entity'][0] AS otherLabel,
+       apoc.map.removeKeys(properties(r), ['id', 'sources', 'evidence', 'confidence', 'asOf']) AS details,
+       coalesce(r.year, r.asOf) AS year, r.confidence AS confidence,
+       CASE WHEN r IS NULL
+            THEN [i IN range(0, size(n.evidence) - 1) | n.sources[i] + ': ' + n.evidence[i]]
+            ELSE [i IN range(0, size(r.evidence) - 1) | r.sources[i] + ': ' + r.evidence[i]] END AS evidence,
+       CASE WHEN r IS NULL THEN [] ELSE
+         [{from: startNode(r).id, fromName: startNode(r).name,
+           fromLabel: [l IN labels(startNode(r)) WHERE l <> 'Entity'][0],
+           type: type(r), to: endNode(r).id, toName: endNode(r).name,
+           toLabel: [l IN labels(endNode(r)) WHERE l <> 'Entity'][0],
+           properties: properties(r)}] END AS hops

@@ -1,0 +1,22 @@
+// name: facts-from-source
+// title: Facts from one source
+// question: Every node and tie a given source supports, with the quotes it gives.
+// param: source string -- id of the Source node (e.g. aspi-2019)
+// column: kind -- node or relationship
+// column: item -- node id, or the tie as `from -TYPE-> to`
+// column: type -- label or relationship type
+// column: confidence -- for ties: stated, reported or inferred
+// column: quotes -- the quotes this source gives for the item
+MATCH (s:Source {id: $source})
+CALL (s) {
+  MATCH (n:Entity) WHERE s.id IN n.sources
+  RETURN 'node' AS kind, n.id AS item, [l IN labels(n) WHERE l <> 'Entity'][0] AS type, null AS confidence,
+         [i IN range(0, size(n.sources) - 1) WHERE n.sources[i] = s.id | n.evidence[i]] AS quotes
+  UNION ALL
+  MATCH (a)-[r]->(b) WHERE s.id IN r.sources
+  RETURN 'relationship' AS kind, a.id + ' -' + type(r) + '-> ' + b.id AS item, type(r) AS type,
+         r.confidence AS confidence,
+         [i IN range(0, size(r.sources) - 1) WHERE r.sources[i] = s.id | r.evidence[i]] AS quotes
+}
+RETURN kind, item, type, confidence, quotes
+ORDER BY kind, type, item
