@@ -17,13 +17,14 @@ from typing import Any
 
 import yaml
 from neo4j import Driver, ManagedTransaction
+from normality import slugify as _slugify
 
 from graph.schema import Schema, apply_schema, load_schema
 
 CONFIDENCE_ORDER = ["inferred", "reported", "stated"]
 # Properties that differ between sources of one fact without contradicting each other, and how
 # they combine; every other property must agree between sources.
-LIST_UNION = {"aliases"}
+LIST_UNION = {"aliases", "externalIds", "topics", "sanctions", "urls", "interests"}
 LIST_APPEND = {"sources", "evidence"}
 COMBINE = {
     "asOf": max,
@@ -87,6 +88,12 @@ class RelationshipRecord:
     @property
     def id(self) -> str:
         return self.props["id"]
+
+
+def slug(text: str) -> str:
+    """The id an importer gives an entity it knows only by name: `Export-Import Bank of China` →
+    `export-import-bank-of-china` (accents folded, punctuation dropped)."""
+    return _slugify(text, sep="-") or ""
 
 
 def relationship_id(start: str, rel_type: str, end: str, key: str | None = None) -> str:
@@ -232,30 +239,66 @@ def _batches(rows: list, size: int) -> Iterator[list]:
         yield rows[start:start + size]
 
 
+PROVENANCE = ("sources", "evidence")
+UNION_SET = sorted(LIST_UNION)
+
+
+def _merge_clauses(var: str, label_check: str) -> tuple[str, str]:
+    """Cypher that judges a row against the existing `old` and merges it into `var`.
+
+    Plain properties are overwritten; provenance (source, quote) pairs are appended when new, and the
+    list properties in LIST_UNION gain the values they lack, so a second importer never erases what an
+    earlier one recorded about the same entity. The names come from this module, never from input.
+    """
+    unchanged = " AND ".join(
+        [label_check, "size(addedPairs) = 0", "all(k IN keys(row.plain) WHERE old[k] = row.plain[k])"]
+        + [f"all(v IN coalesce(row.{k}, []) WHERE v IN coalesce(old.{k}, []))" for k in UNION_SET]
+    )
+    judge = f"""
+WITH row, old,
+     CASE WHEN old IS NULL THEN [] ELSE
+       [i IN range(0, size(coalesce(old.sources, [])) - 1) | [old.sources[i], old.evidence[i]]] END AS oldPairs,
+     [i IN range(0, size(row.sources) - 1) | [row.sources[i], row.evidence[i]]] AS newPairs
+WITH row, old, oldPairs, [p IN newPairs WHERE NOT p IN oldPairs] AS addedPairs
+WITH row, oldPairs + addedPairs AS pairs,
+     CASE WHEN old IS NULL THEN 'created' WHEN {unchanged} THEN 'unchanged' ELSE 'updated' END AS outcome"""
+    assign = [f"{var} += row.plain",
+              f"{var}.sources = CASE WHEN size(pairs) = 0 THEN null ELSE [p IN pairs | p[0]] END",
+              f"{var}.evidence = CASE WHEN size(pairs) = 0 THEN null ELSE [p IN pairs | p[1]] END"]
+    assign += [f"{var}.{k} = CASE WHEN row.{k} IS NULL THEN {var}.{k} "
+               f"ELSE coalesce({var}.{k}, []) + [v IN row.{k} WHERE NOT v IN coalesce({var}.{k}, [])] END" for k in UNION_SET]
+    return judge, "SET " + ",\n    ".join(assign)
+
+
+def _row(props: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    plain = {k: v for k, v in props.items() if k not in PROVENANCE and k not in LIST_UNION}
+    return {"plain": plain, "sources": props.get("sources", []), "evidence": props.get("evidence", []),
+            **{k: props.get(k) for k in UNION_SET}, **extra}
+
+
 def _node_statement(label: str, entity_label: str | None) -> str:
     key_label = entity_label or label
-    extra = f", n:{label}" if entity_label else ""
+    judge, assign = _merge_clauses("n", f"old:{label}")
     return f"""
 UNWIND $rows AS row
-OPTIONAL MATCH (old:{key_label} {{id: row.id}})
-WITH row, CASE WHEN old IS NULL THEN 'created'
-               WHEN old:{label} AND all(k IN keys(row.props) WHERE old[k] = row.props[k]) THEN 'unchanged'
-               ELSE 'updated' END AS outcome
-MERGE (n:{key_label} {{id: row.id}})
-SET n += row.props{extra}
+OPTIONAL MATCH (old:{key_label} {{id: row.plain.id}})
+{judge}
+MERGE (n:{key_label} {{id: row.plain.id}})
+{assign}
+SET n:{label}
 RETURN outcome, count(*) AS n"""
 
 
 def _relationship_statement(rel_type: str, entity_label: str) -> str:
+    judge, assign = _merge_clauses("r", "true")
     return f"""
 UNWIND $rows AS row
 MATCH (a:{entity_label} {{id: row.start}}), (b:{entity_label} {{id: row.end}})
-OPTIONAL MATCH (a)-[old:{rel_type} {{id: row.props.id}}]->(b)
-WITH row, a, b, CASE WHEN old IS NULL THEN 'created'
-                     WHEN all(k IN keys(row.props) WHERE old[k] = row.props[k]) THEN 'unchanged'
-                     ELSE 'updated' END AS outcome
-MERGE (a)-[r:{rel_type} {{id: row.props.id}}]->(b)
-SET r += row.props
+OPTIONAL MATCH (a)-[old:{rel_type} {{id: row.plain.id}}]->(b)
+WITH row, a, b, old
+{judge.replace("WITH row, old", "WITH row, a, b, old").replace("WITH row, oldPairs", "WITH row, a, b, oldPairs")}
+MERGE (a)-[r:{rel_type} {{id: row.plain.id}}]->(b)
+{assign}
 RETURN outcome, count(*) AS n"""
 
 
@@ -279,12 +322,11 @@ def write_dataset(
     apply_schema(driver, database, schema)
     summary = ImportSummary()
     for label in schema.nodes:  # the allow-list, in schema order
-        rows = [{"id": n.id, "props": n.props} for n in dataset.nodes.values() if n.label == label]
+        rows = [_row(n.props) for n in dataset.nodes.values() if n.label == label]
         entity = schema.entity_label if schema.nodes[label].is_entity else None
         _write_rows(driver, database, _node_statement(label, entity), rows, batch_size, summary, ("node", label), progress)
     for rel_type in schema.relationships:
-        rows = [{"start": r.start, "end": r.end, "props": r.props}
-                for r in dataset.relationships.values() if r.type == rel_type]
+        rows = [_row(r.props, start=r.start, end=r.end) for r in dataset.relationships.values() if r.type == rel_type]
         statement = _relationship_statement(rel_type, schema.entity_label)
         _write_rows(driver, database, statement, rows, batch_size, summary, ("relationship", rel_type), progress)
     return summary
