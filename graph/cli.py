@@ -15,6 +15,7 @@ from rich.table import Table
 
 import cypher
 from cypher.output import cell_text, to_csv, to_json
+from graph import viz as pictures
 from graph.db import GraphConnectionError, connect, health
 from graph.docs import stale_pages, write_pages
 from graph.schema import apply_schema
@@ -242,6 +243,31 @@ def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) ->
         click.echo(text, nl=False)
 
 
+# --- viz ---------------------------------------------------------------------------------------------
+@main.command()
+@click.argument("name")
+@params_option
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The HTML page to write.")
+@click.option("--export", "exports", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the subgraph as .graphml, .gexf or .json; repeatable.")
+@click.option("--show-inactive", is_flag=True, help="Also draw refused projects and ended ties (muted).")
+@database_option
+@handle_errors
+def viz(name, params, output, exports, show_inactive, database):
+    """Draw a chain query as a self-contained interactive page (and export its subgraph)."""
+    q = cypher.get(name)
+    values = q.parse_params(params)
+    settings = get_settings()
+    with connect(settings) as driver:
+        graph = pictures.query_subgraph(driver, name, values, database or settings.neo4j_database)
+    page = pictures.render_subgraph(graph, output, title=q.title, kind=q.visual, query=name, params=q.bind(values),
+                                    show_inactive=show_inactive)
+    console.print(f"wrote {page}")
+    for path in exports:
+        console.print(f"wrote {pictures.export(graph, path)}")
+
+
 # --- docs --------------------------------------------------------------------------------------------
 @main.command()
 @click.option("--check", is_flag=True, help="Exit 1 if a generated page is out of date; write nothing.")
@@ -315,13 +341,22 @@ DEMO_QUERIES = [
     ("party-channel", {}),
     ("country-ranking", {"limit": 10}),
 ]
+DEMO_PICTURES = [
+    ("financing-chains", {}),
+    ("owners-of", {"entity": "hikvision"}),
+    ("holdings-of", {"entity": "huawei"}),
+    ("party-channel", {"entity": "hikvision"}),
+    ("country-exposure", {"country": "ZW"}),
+]
 
 
 @main.command()
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Folder for the pictures.")
 @database_option
 @handle_errors
-def demo(database):
-    """The main job: start Neo4j if needed, import the seed data, run canned queries, print their tables."""
+def demo(output, database):
+    """The main job: start Neo4j if needed, import the seed data, run canned queries, write the pictures."""
     settings = get_settings()
     database = database or settings.neo4j_database
     ensure_server()
@@ -331,6 +366,10 @@ def demo(database):
             shown = ", ".join(f"{k}={v}" for k, v in params.items())
             emit(cypher.run(driver, name, params, database), "table", None, False,
                  title=f"{cypher.get(name).title} ({shown or 'all'})")
+        for name, params in DEMO_PICTURES:
+            stem = "-".join([name, *map(str, params.values())])
+            page = pictures.render(driver, name, params, output / f"{stem}.html", database=database)
+            console.print(f"picture: {page.resolve()}")
         info = health(driver, database)
     console.print(f"Neo4j {info.version} {info.edition} at {info.uri}: {info.nodes} nodes, "
                   f"{info.relationships} relationships. Browser: {LocalServer.from_settings().browser_url}")

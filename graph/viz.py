@@ -1,0 +1,423 @@
+"""Pictures of chains: self-contained, offline pyvis pages, and the same subgraph as GraphML, GEXF or JSON.
+
+pyvis (0.3.2, unmaintained) is wrapped, not trusted: tooltips are plain text (a title containing
+"href" would switch pyvis's template to innerHTML, so the word is broken with an invisible joiner),
+the page heading, caption and legend are escaped here rather than given to pyvis's unescaped
+`heading`, Bootstrap's CDN tags are removed, and vis-network is inlined, so opening the page sends no
+request. Node positions are computed here (layered for chains, force-directed for neighbourhoods)
+and physics is off, so even a 10,000-node page is drawn at once instead of simulated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+from neo4j import Driver
+from pyvis.network import Network
+
+import cypher
+from graph.schema import load_schema
+
+INACTIVE_STATUSES = {"rejected", "cancelled", "aborted"}
+MUTED = "#c8c8c8"
+WORD_JOINER = "\u2060"
+LAYOUTS = {"financing": "financing", "ownership": "layered", "party": "layered", "path": "force",
+           "neighbourhood": "force"}
+# For layered pictures: which end of a tie comes first (left, or above).
+FIRST_END = {"CONTRACTED_FOR": "to", "HAS_PARTY_COMMITTEE": "to", "PART_OF": "to"}
+FINANCING_LEVEL = {"lender": 0, "borrower": 1, "project": 2, "contractor": 3}
+
+
+@dataclass
+class Subgraph:
+    """Nodes by id and ties by id, each a dict of properties plus `label` / `type`, `from`, `to`."""
+
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def digest(self) -> str:
+        """A short hash of what is drawn, so a published picture can be matched to a re-run."""
+        canonical = json.dumps({"nodes": self.nodes, "edges": self.edges}, sort_keys=True, default=str)
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def subgraph_from_rows(rows: list[dict]) -> Subgraph:
+    """Collect the ties in the `hops` column of canned-query rows (see the chain queries in cypher/)."""
+    graph = Subgraph()
+    for row in rows:
+        for hop in row.get("hops") or []:
+            for end in ("from", "to"):
+                node = graph.nodes.setdefault(hop[end], {"id": hop[end]})
+                node.setdefault("label", hop[f"{end}Label"])
+                node.setdefault("name", hop[f"{end}Name"])
+            properties = dict(hop.get("properties") or {})
+            edge_id = properties.get("id") or f"{hop['from']}|{hop['type']}|{hop['to']}"
+            graph.edges[edge_id] = {**properties, "type": hop["type"], "from": hop["from"], "to": hop["to"]}
+    return graph
+
+
+def add_node_properties(graph: Subgraph, driver: Driver, database: str = "neo4j") -> Subgraph:
+    """Fill in each node's own properties (status, amounts, evidence) from the graph, read-only."""
+    rows = cypher.read(
+        driver,
+        "MATCH (n:Entity) WHERE n.id IN $ids "
+        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS properties",
+        {"ids": list(graph.nodes)}, database,
+    )
+    for row in rows:
+        graph.nodes[row["id"]].update(row["properties"], label=row["label"])
+    return graph
+
+
+# --- what is active -------------------------------------------------------------------------------------
+def is_inactive_node(node: dict) -> bool:
+    return node.get("label") == "Project" and node.get("status") in INACTIVE_STATUSES
+
+
+def is_inactive_edge(edge: dict, year: int) -> bool:
+    return edge.get("status") in INACTIVE_STATUSES or (edge.get("validTo") is not None and edge["validTo"] < year)
+
+
+def without_inactive(graph: Subgraph) -> Subgraph:
+    """Drop refused projects and ties no longer in force, and the nodes only they connected."""
+    year = datetime.now(UTC).year
+    nodes = {k: v for k, v in graph.nodes.items() if not is_inactive_node(v)}
+    edges = {k: e for k, e in graph.edges.items()
+             if e["from"] in nodes and e["to"] in nodes and not is_inactive_edge(e, year)}
+    linked = {e["from"] for e in edges.values()} | {e["to"] for e in edges.values()}
+    return Subgraph({k: v for k, v in nodes.items() if k in linked or not graph.edges}, edges)
+
+
+# --- text -------------------------------------------------------------------------------------------------
+# Bidirectional overrides and isolates reorder the text around them ("RTL" shown as "LTR"), a known
+# way to disguise names; they are shown as visible code points instead.
+BIDI_CONTROLS = {cp: f"[U+{cp:04X}]" for cp in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+
+
+def visible(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)
+
+
+def plain_text(text: str) -> str:
+    """Tooltip text vis-network shows as text: 'href' is broken up so pyvis never switches to innerHTML."""
+    return re.sub(r"(?i)(h)(ref)", lambda m: m.group(1) + WORD_JOINER + m.group(2), visible(text))
+
+
+def _amount(value: float | None, currency: str | None) -> str | None:
+    if value is None:
+        return None
+    return f"{value:,.0f} {currency or ''}".strip()
+
+
+def _evidence_lines(properties: dict) -> list[str]:
+    pairs = zip(properties.get("sources") or [], properties.get("evidence") or [], strict=False)
+    return [f"[{source}] {quote}" for source, quote in pairs]
+
+
+NODE_FIELDS = ("kind", "level", "status", "year", "cameras", "branchCount", "memberCount", "sector")
+
+
+def node_title(node: dict) -> str:
+    lines = [node.get("name") or node["id"], f"{node.get('label', '')} · id {node['id']}"]
+    lines += [f"{key}: {node[key]}" for key in NODE_FIELDS if node.get(key) is not None]
+    value = _amount(node.get("valueUsd"), "USD")
+    if value:
+        lines.append(f"value: {value}")
+    if node.get("aliases"):
+        lines.append("also: " + "; ".join(node["aliases"]))
+    evidence = _evidence_lines(node)
+    if evidence:
+        lines += ["", "Evidence:", *evidence]
+    return plain_text("\n".join(lines))
+
+
+EDGE_FIELDS = ("instrument", "role", "title", "kind", "product", "status", "confidence", "asOf", "validFrom", "validTo")
+
+
+def edge_title(edge: dict, nodes: dict[str, dict]) -> str:
+    start, end = nodes[edge["from"]], nodes[edge["to"]]
+    lines = [f"{start.get('name')} —{edge['type']}→ {end.get('name')}"]
+    amount = _amount(edge.get("amount"), edge.get("currency"))
+    if amount:
+        usd = _amount(edge.get("amountUsd"), "USD")
+        lines.append(f"amount: {amount}" + (f" ({usd})" if usd and edge.get("currency") != "USD" else ""))
+    if edge.get("share") is not None:
+        lines.append(f"share: {edge['share']:.0%}")
+    if edge.get("year") is not None:
+        lines.append(f"year: {edge['year']}")
+    lines += [f"{key}: {edge[key]}" for key in EDGE_FIELDS if edge.get(key) is not None]
+    evidence = _evidence_lines(edge)
+    if evidence:
+        lines += ["", "Evidence:", *evidence]
+    return plain_text("\n".join(lines))
+
+
+# --- layout -----------------------------------------------------------------------------------------------
+def _financing_levels(graph: Subgraph) -> dict[str, int]:
+    roles: dict[str, set[str]] = defaultdict(set)
+    for edge in graph.edges.values():
+        kind = edge["type"]
+        if kind == "FINANCED":
+            roles[edge["from"]].add("lender")
+            roles[edge["to"]].add("project" if graph.nodes[edge["to"]].get("label") == "Project" else "borrower")
+        elif kind == "COMMISSIONED":
+            roles[edge["from"]].add("borrower")
+            roles[edge["to"]].add("project")
+        elif kind == "CONTRACTED_FOR":
+            roles[edge["from"]].add("contractor")
+            roles[edge["to"]].add("project")
+    levels = {node: min(FINANCING_LEVEL[r] for r in roles[node]) for node in roles}
+    for node in graph.nodes:  # owners of contractors and anything else: one column further right
+        levels.setdefault(node, max(FINANCING_LEVEL.values()) + 1)
+    return levels
+
+
+def _layered_levels(graph: Subgraph) -> dict[str, int]:
+    """Longest-path layers over ties oriented by FIRST_END (owners above owned, party bodies on top)."""
+    digraph = nx.DiGraph()
+    digraph.add_nodes_from(graph.nodes)
+    for edge in graph.edges.values():
+        first, second = ("to", "from") if FIRST_END.get(edge["type"]) == "to" else ("from", "to")
+        digraph.add_edge(edge[first], edge[second])
+    if not nx.is_directed_acyclic_graph(digraph):
+        digraph = nx.DiGraph(nx.dfs_tree(digraph))  # keep a spanning forest; cycles would have no layering
+        digraph.add_nodes_from(graph.nodes)
+    levels: dict[str, int] = {}
+    for node in nx.topological_sort(digraph):
+        levels[node] = max((levels[p] + 1 for p in digraph.predecessors(node)), default=0)
+    return levels
+
+
+def _order_within_levels(graph: Subgraph, levels: dict[str, int]) -> dict[str, float]:
+    """Position within each layer, centred on 0: two barycentre sweeps to untangle ties."""
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for edge in graph.edges.values():
+        neighbours[edge["from"]].append(edge["to"])
+        neighbours[edge["to"]].append(edge["from"])
+    by_level: dict[int, list[str]] = defaultdict(list)
+    for node in sorted(levels, key=lambda n: (graph.nodes[n].get("name") or n)):
+        by_level[levels[node]].append(node)
+    def centred(members: list[str]) -> dict[str, float]:
+        return {node: i - (len(members) - 1) / 2 for i, node in enumerate(members)}
+
+    position = {node: p for members in by_level.values() for node, p in centred(members).items()}
+    for _ in range(2):
+        for level in sorted(by_level):
+            members = by_level[level]
+
+            def barycentre(node: str, level=level) -> float:
+                others = [position[n] for n in neighbours[node] if levels.get(n) != level]
+                return sum(others) / len(others) if others else position[node]
+
+            members.sort(key=barycentre)
+            position.update(centred(members))
+    return position
+
+
+def layout(graph: Subgraph, kind: str) -> dict[str, tuple[float, float]]:
+    """x, y for every node. `financing` reads left to right; `layered` top down; `force` spreads out."""
+    if not graph.nodes:
+        return {}
+    if kind in ("financing", "layered"):
+        levels = _financing_levels(graph) if kind == "financing" else _layered_levels(graph)
+        order = _order_within_levels(graph, levels)
+        if kind == "financing":
+            return {n: (levels[n] * 320.0, order[n] * 90.0) for n in graph.nodes}
+        return {n: (order[n] * 230.0, levels[n] * 160.0) for n in graph.nodes}
+    undirected = nx.Graph()
+    undirected.add_nodes_from(sorted(graph.nodes))
+    undirected.add_edges_from((e["from"], e["to"]) for e in graph.edges.values())
+    scale = 120.0 * math.sqrt(len(graph.nodes))
+    if len(graph.nodes) <= 1500:
+        positions = nx.spring_layout(undirected, seed=7, iterations=60 if len(graph.nodes) < 300 else 25)
+    else:  # spring layout grows quadratic; a seeded spectral layout stays fast for big pictures
+        positions = nx.spectral_layout(undirected)
+    return {n: (float(x) * scale, float(y) * scale) for n, (x, y) in positions.items()}
+
+
+# --- drawing ----------------------------------------------------------------------------------------------
+def _edge_width(edge: dict, style: dict) -> float:
+    if style.get("width") == "amountUsd" and edge.get("amountUsd"):
+        return min(12.0, 1.0 + 1.5 * math.log10(1.0 + edge["amountUsd"] / 1e6))
+    if style.get("width") == "share" and edge.get("share") is not None:
+        return 1.0 + 7.0 * edge["share"]
+    return 1.5
+
+
+def build_network(graph: Subgraph, kind: str, *, height: str = "780px") -> Network:
+    """The pyvis network with styles from the schema and fixed positions."""
+    schema = load_schema()
+    year = datetime.now(UTC).year
+    network = Network(height=height, width="100%", directed=True, cdn_resources="in_line")
+    positions = layout(graph, kind)
+    for node_id, node in graph.nodes.items():
+        style = schema.nodes[node["label"]].style if node.get("label") in schema.nodes else {}
+        muted = is_inactive_node(node)
+        x, y = positions[node_id]
+        network.add_node(str(node_id), label=visible(str(node.get("name") or node_id))[:60], title=node_title(node),
+                         color=MUTED if muted else style.get("color", "#888888"), shape=style.get("shape", "dot"),
+                         x=x, y=y, physics=False, font={"color": "#999999" if muted else "#222222"},
+                         opacity=0.5 if muted else 1.0)
+    for edge_id, edge in graph.edges.items():
+        style = schema.relationships[edge["type"]].style if edge["type"] in schema.relationships else {}
+        muted = is_inactive_edge(edge, year) or is_inactive_node(graph.nodes[edge["to"]])
+        dashed = bool(style.get("dashes")) or edge.get("confidence") == "inferred"
+        network.add_edge(str(edge["from"]), str(edge["to"]), id=edge_id, title=edge_title(edge, graph.nodes),
+                         label=edge["type"], color=MUTED if muted else style.get("color", "#888888"),
+                         width=_edge_width(edge, style), dashes=dashed, arrows="to")
+    network.set_options(json.dumps({
+        "physics": {"enabled": False},
+        "layout": {"improvedLayout": False},
+        "edges": {"smooth": False, "font": {"size": 9, "align": "middle", "color": "#777777"}},
+        "nodes": {"font": {"size": 13}},
+        "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
+    }))
+    return network
+
+
+def _legend(graph: Subgraph) -> str:
+    schema = load_schema()
+    labels = sorted({n.get("label") for n in graph.nodes.values() if n.get("label") in schema.nodes})
+    types = sorted({e["type"] for e in graph.edges.values() if e["type"] in schema.relationships})
+    items = [f'<span class="ig-key"><span class="ig-swatch" style="background:{schema.nodes[lab].style["color"]}">'
+             f'</span>{html.escape(lab)} ({html.escape(schema.nodes[lab].style.get("shape", "dot"))})</span>'
+             for lab in labels]
+    items += [f'<span class="ig-key"><span class="ig-line" style="border-top:3px '
+              f'{"dashed" if schema.relationships[t].style.get("dashes") else "solid"} '
+              f'{schema.relationships[t].style.get("color", "#888")}"></span>{html.escape(t)}</span>' for t in types]
+    items.append('<span class="ig-key"><span class="ig-line" style="border-top:3px dashed #888"></span>inferred</span>')
+    items.append(f'<span class="ig-key"><span class="ig-swatch" style="background:{MUTED}"></span>'
+                 'rejected, cancelled, aborted or ended</span>')
+    return "".join(items)
+
+
+PAGE_STYLE = """<style>
+body { font-family: system-ui, sans-serif; margin: 0; }
+.ig-head { padding: 8px 14px; border-bottom: 1px solid #ddd; }
+.ig-head h1 { font-size: 18px; margin: 0 0 4px 0; }
+.ig-caption { font-size: 12px; color: #555; white-space: pre-wrap; overflow-wrap: anywhere; }
+.ig-legend { font-size: 12px; margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px; }
+.ig-key { display: inline-flex; align-items: center; gap: 4px; }
+.ig-swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; }
+.ig-line { display: inline-block; width: 22px; height: 0; }
+div.vis-tooltip { white-space: pre-wrap; max-width: 520px; overflow-wrap: anywhere; font-size: 12px; }
+</style>"""
+
+READY_SCRIPT = """<script>
+window.influenceGraph = {drawn: false, nodes: 0, edges: 0};
+if (typeof network !== "undefined") {
+  network.once("afterDrawing", function () {
+    window.influenceGraph = {drawn: true, at: performance.now(),
+                             nodes: network.body.data.nodes.length, edges: network.body.data.edges.length};
+  });
+  network.redraw();  // the first drawing may already be done; ask for one more, which fires afterDrawing
+}
+</script>"""
+
+EXTERNAL_TAG = re.compile(r"<(link|script)\b[^>]*\b(href|src)\s*=\s*[\"']https?://[^>]*>(\s*</script>)?", re.I)
+PYVIS_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.I)
+
+
+def page_html(graph: Subgraph, *, title: str, caption: str, kind: str) -> str:
+    """The whole page: pyvis's HTML made self-contained, with an escaped heading, caption and legend."""
+    page = build_network(graph, kind).generate_html()
+    page = EXTERNAL_TAG.sub("", page)
+    page = PYVIS_HEADING.sub("", page)
+    title, caption = visible(title), visible(caption)
+    head = f"<title>{html.escape(title)}</title>{PAGE_STYLE}"
+    header = (f'<div class="ig-head"><h1>{html.escape(title)}</h1>'
+              f'<div class="ig-caption">{html.escape(caption)}</div>'
+              f'<div class="ig-legend">{_legend(graph)}</div></div>')
+    page = page.replace("<head>", "<head>" + head, 1).replace("<body>", "<body>" + header, 1)
+    page = page.replace("</body>", READY_SCRIPT + "</body>", 1)
+    leftover = EXTERNAL_TAG.search(page)
+    if leftover:
+        raise RuntimeError(f"the page would load {leftover.group(0)[:80]!r}; pyvis's template changed")
+    return page
+
+
+def render_subgraph(rows_or_graph: list[dict] | Subgraph, path: Path | str, *, title: str = "Influence Graph",
+                    kind: str = "force", query: str | None = None, params: dict | None = None,
+                    show_inactive: bool = False) -> Path:
+    """Write a picture of query rows (with a `hops` column) or of a Subgraph to `path` (UTF-8 HTML)."""
+    graph = rows_or_graph if isinstance(rows_or_graph, Subgraph) else subgraph_from_rows(rows_or_graph)
+    if not show_inactive:
+        graph = without_inactive(graph)
+    drawn_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    caption = (f"query: {query or '(rows)'}   parameters: {json.dumps(params or {}, ensure_ascii=False)}\n"
+               f"drawn {drawn_at}   {len(graph.nodes)} nodes, {len(graph.edges)} ties   rows hash {graph.digest()}"
+               + ("" if show_inactive else "   (refused projects and ended ties hidden)"))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page_html(graph, title=title, caption=caption, kind=LAYOUTS.get(kind, kind)), encoding="utf-8")
+    return path
+
+
+def query_subgraph(driver: Driver, query_name: str, params: dict | None = None, database: str = "neo4j") -> Subgraph:
+    """Run a canned query that has a picture (`// visual:` in its header) and collect its subgraph."""
+    query = cypher.get(query_name)
+    if not query.visual:
+        raise cypher.QueryError(f"query '{query_name}' has no picture (no `// visual:` line in its header)")
+    graph = subgraph_from_rows(cypher.records(driver, query, params, database))
+    return add_node_properties(graph, driver, database)
+
+
+def render(driver: Driver, query_name: str, params: dict | None, path: Path | str, *, database: str = "neo4j",
+           show_inactive: bool = False) -> Path:
+    """Run a canned query and write its picture."""
+    query = cypher.get(query_name)
+    graph = query_subgraph(driver, query_name, params, database)
+    return render_subgraph(graph, path, title=query.title, kind=query.visual, query=query_name,
+                           params=query.bind(params), show_inactive=show_inactive)
+
+
+# --- export -----------------------------------------------------------------------------------------------
+def _flat(value: Any) -> Any:
+    """GraphML and GEXF take scalars: lists and maps become JSON text."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
+
+
+def to_networkx(graph: Subgraph) -> nx.MultiDiGraph:
+    result = nx.MultiDiGraph()
+    for node_id, node in graph.nodes.items():
+        result.add_node(node_id, **{k: _flat(v) for k, v in node.items() if v is not None and k != "id"})
+    for edge_id, edge in graph.edges.items():
+        attributes = {k: _flat(v) for k, v in edge.items() if v is not None and k not in ("from", "to", "id")}
+        result.add_edge(edge["from"], edge["to"], key=edge_id, **attributes)
+    return result
+
+
+def export(graph: Subgraph, path: Path | str) -> Path:
+    """Write the subgraph as .graphml, .gexf (Gephi) or .json (nodes, edges, properties, evidence)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix == ".graphml":
+        nx.write_graphml(to_networkx(graph), path)
+    elif path.suffix == ".gexf":
+        nx.write_gexf(to_networkx(graph), path)
+    elif path.suffix == ".json":
+        document = {"nodes": list(graph.nodes.values()),
+                    "edges": [{"id": k, **v} for k, v in graph.edges.items()]}
+        path.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    else:
+        raise ValueError(f"cannot export to {path.suffix!r}; use .graphml, .gexf or .json")
+    return path
+
+
+def display(path: Path | str, height: int = 800):
+    """Show a written page inline in Jupyter, VS Code or JupyterLab (an iframe `srcdoc`, no server)."""
+    from IPython.display import HTML
+
+    page = Path(path).read_text(encoding="utf-8")
+    return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{height}px;border:0">'
+                "</iframe>")
