@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
 import yaml
 from neo4j import Driver, ManagedTransaction
 from normality import slugify as _slugify
@@ -182,6 +183,30 @@ class Dataset:
             for name, message in schema.relationship_problems(rel.type, rel.props, *ends):
                 problems.append(Problem(rel.origins[0], f"relationship {rel.id}", name, message))
             problems += _provenance_problems(rel.props, rel.origins[0], f"relationship {rel.id}")
+        return problems + self._ownership_problems()
+
+    def _ownership_problems(self) -> list[Problem]:
+        """Ownership that cannot be: a company owning itself through a cycle, or more than 100% held."""
+        owns = [r for r in self.relationships.values() if r.type == "OWNS"]
+        graph = nx.DiGraph((r.start, r.end, {"record": r}) for r in owns)
+        problems = []
+        try:
+            cycle = nx.find_cycle(graph)
+        except nx.NetworkXNoCycle:
+            cycle = []
+        if cycle:
+            first = graph.edges[cycle[0][0], cycle[0][1]]["record"]
+            chain = " -> ".join([cycle[0][0], *(end for _, end in cycle)])
+            problems.append(Problem(first.origins[0], f"relationship {first.id}", "to", f"closes an ownership cycle: {chain}"))
+        held: dict[str, list[RelationshipRecord]] = {}
+        for r in owns:
+            if isinstance(r.props.get("share"), (int, float)):
+                held.setdefault(r.end, []).append(r)
+        for owned, stakes in held.items():
+            total = sum(r.props["share"] for r in stakes)
+            if total > 1.0 + 1e-9:
+                problems.append(Problem(stakes[-1].origins[0], f"relationship {stakes[-1].id}", "share",
+                                        f"makes the direct stakes in {owned!r} add up to {total:.0%}, more than 100%"))
         return problems
 
     def counts(self) -> tuple[Counter, Counter]:
