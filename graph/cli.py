@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -21,8 +23,13 @@ from graph.docs import stale_pages, write_pages
 from graph.schema import apply_schema
 from graph.server import LocalServer, ServerError
 from graph.settings import get_settings
+from importers import bods as bods_importer
+from importers import ftm as ftm_importer
+from importers import gcdf as gcdf_importer
 from importers import seed as seed_importer
+from importers import tabular as tabular_importer
 from importers.core import Dataset, ImportFailed, ImportSummary, write_dataset
+from importers.resolve import DECISIONS, Resolver, known_from_graph, read_decisions
 
 # Tables of query rows are wide: without a terminal to measure, assume a wide one.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -289,41 +296,138 @@ def import_():
     """Load data into the graph (validated first; nothing is written when a row is wrong)."""
 
 
-def dry_run_option(command):
-    """`--dry-run`: validate and report, write nothing."""
-    return click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")(command)
+def import_options(command):
+    """`--dry-run`, `--batch-size` and `--database`, shared by every import command."""
+    command = click.option("--dry-run", is_flag=True, help="Validate and report only; write nothing.")(command)
+    command = click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+                           help="Rows per write transaction.")(command)
+    return database_option(command)
 
 
 @import_.command("seed")
 @click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=seed_importer.DEFAULT_PATH, show_default=True, help="Folder of the curated YAML files.")
-@dry_run_option
-@database_option
+@import_options
 @handle_errors
-def import_seed(path, dry_run, database):
+def import_seed(path, dry_run, batch_size, database):
     """Import the curated dataset from the five seed documents."""
-    dataset = seed_importer.load(path)
-    write_and_report(dataset, dry_run, database)
+    write_and_report(seed_importer.load(path), dry_run, database, batch_size, rename=True)
 
 
-def write_and_report(dataset: Dataset, dry_run: bool, database: str | None) -> ImportSummary | None:
+def resolution_options(command):
+    """`--review`, `--decisions`, `--no-resolve`: entity resolution against the graph before writing."""
+    command = click.option("--no-resolve", is_flag=True, help="Do not match entities against the graph.")(command)
+    command = click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path), default=DECISIONS,
+                           show_default=True, help="Analyst decisions (a filled-in review file), applied first.")(command)
+    return click.option("--review", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="Where to write uncertain matches (default: output/review/<format>-matches.csv).")(command)
+
+
+def import_dataset(fmt: str, dataset: Dataset, options: dict) -> None:
+    """Resolve entities against the graph (unless --no-resolve), then write or dry-run."""
+    if not options["no_resolve"]:
+        settings = get_settings()
+        with connect(settings) as driver:
+            known = known_from_graph(driver, options["database"] or settings.neo4j_database)
+        resolution = Resolver(known, read_decisions(options["decisions"])).resolve(dataset)
+        for match in resolution.merged:
+            console.print(f"matched {match.incoming.id} → {match.candidate.id} ({match.reason})")
+        review = resolution.write_review(options["review"] or Path("output") / "review" / f"{fmt}-matches.csv")
+        if resolution.review:
+            console.print(f"{len(resolution.review)} uncertain matches written to {review}: fill in `decision` "
+                          f"(same / not same), save it as {options['decisions']}, and import again.")
+    write_and_report(dataset, options["dry_run"], options["database"], options["batch_size"],
+                     command=" ".join(["influence", *sys.argv[2:]]) if sys.argv[1:2] == ["import"] else "influence import")
+
+
+@import_.command("tabular")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mapping", "-m", required=True,
+              help="A mapping YAML file, or the name of one in importers/tabular/mappings/ (dod-1260h, fcc-covered-list).")
+@resolution_options
+@import_options
+@handle_errors
+def import_tabular(path, mapping, **options):
+    """Import a CSV or Excel file as a mapping file says (an analyst's spreadsheet, a public list)."""
+    import_dataset("tabular", tabular_importer.load(path, mapping), options)
+
+
+@import_.command("gcdf")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@resolution_options
+@import_options
+@handle_errors
+def import_gcdf(path, **options):
+    """Import AidData's Global Chinese Development Finance data (GCDF 2.0 or 3.0; CSV, .xlsx or a folder)."""
+    import_dataset("gcdf", gcdf_importer.load(path), options)
+
+
+@import_.command("ftm")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source-id", default=None, help="Id of the Source node (default: opensanctions-<file stem>).")
+@resolution_options
+@import_options
+@handle_errors
+def import_ftm(path, source_id, **options):
+    """Import FollowTheMoney / OpenSanctions entities (JSON lines)."""
+    import_dataset("ftm", ftm_importer.load(path, source_id=source_id), options)
+
+
+@import_.command("bods")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@resolution_options
+@import_options
+@handle_errors
+def import_bods(path, **options):
+    """Import Beneficial Ownership Data Standard (0.2-0.4) packages (.json, .jsonl or a folder)."""
+    import_dataset("bods", bods_importer.load(path), options)
+
+
+def write_and_report(dataset: Dataset, dry_run: bool, database: str | None, batch_size: int = 1000,
+                     command: str = "influence import seed", rename: bool = False) -> ImportSummary | None:
     """Shared tail of every import command: the write with a progress bar, then the summary table."""
     console.print(f"Valid: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships.")
+    if dataset.skipped:
+        console.print("Left out (no place in the schema): "
+                      + ", ".join(f"{reason} ×{n}" for reason, n in dataset.skipped.most_common()))
     if dry_run:
         console.print("Dry run: nothing written.")
         return None
     settings = get_settings()
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[rate]}")]
+    total = len(dataset.nodes) + len(dataset.relationships)
     with connect(settings) as driver, Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("writing", total=len(dataset.nodes) + len(dataset.relationships), rate="")
+        task = progress.add_task("writing", total=total, rate="")
+
+        interrupted = threading.Event()
+
+        def on_interrupt(signum, frame) -> None:
+            # Stop at the next batch boundary rather than inside the driver's socket read; a second
+            # Ctrl-C interrupts at once.
+            interrupted.set()
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
         def advance(rows: int) -> None:
             progress.advance(task, rows)
             elapsed = progress.tasks[0].elapsed or 0
             progress.update(task, rate=f"{progress.tasks[0].completed / elapsed:,.0f} rows/s" if elapsed else "")
+            if interrupted.is_set():
+                raise KeyboardInterrupt
 
-        summary = write_dataset(driver, database or settings.neo4j_database, dataset, progress=advance)
+        previous = signal.signal(signal.SIGINT, on_interrupt)
+        try:
+            summary = write_dataset(driver, database or settings.neo4j_database, dataset, batch_size=batch_size,
+                                    progress=advance, rename=rename)
+        except KeyboardInterrupt:
+            written = int(progress.tasks[0].completed)
+            progress.stop()
+            console.print(f"Interrupted after {written:,} of {total:,} rows. Each batch is its own transaction, so "
+                          "the graph holds whole batches only. Run the same command again to finish: it merges "
+                          f"by id and leaves what is already written unchanged.\n  {command}")
+            sys.exit(130)
+        finally:
+            signal.signal(signal.SIGINT, previous)
     table = Table("kind", "label / type", "created", "updated", "unchanged", title="Import summary")
     for (kind, name), counts in summary.outcomes.items():
         table.add_row(kind, name, *(str(counts[o]) for o in ("created", "updated", "unchanged")))
@@ -360,7 +464,7 @@ def demo(output, database):
     settings = get_settings()
     database = database or settings.neo4j_database
     ensure_server()
-    write_and_report(seed_importer.load(), dry_run=False, database=database)
+    write_and_report(seed_importer.load(), dry_run=False, database=database, rename=True)
     with connect(settings) as driver:
         for name, params in DEMO_QUERIES:
             shown = ", ".join(f"{k}={v}" for k, v in params.items())

@@ -8,6 +8,7 @@ Its password is generated before the first start and kept in a git-ignored 0600 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -17,7 +18,7 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values, set_key
@@ -51,6 +52,19 @@ def _artifact_name(jar: Path) -> str:
     return re.sub(r"-\d[^-]*(-[A-Za-z]+\d*)?$", "", jar.stem)
 
 
+def _alive(pid: int) -> bool:
+    """True while the process runs; a zombie (our own exited child, not yet waited for) is reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    if state == "Z":
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+        return False
+    return True
+
+
 class ServerError(RuntimeError):
     """The local server could not be installed, started or stopped; the message says why."""
 
@@ -64,6 +78,7 @@ class LocalServer:
     heap: str = "1g"
     pagecache: str = "512m"
     user: str = "neo4j"
+    extra_settings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> LocalServer:
@@ -146,6 +161,7 @@ class LocalServer:
             "dbms.security.procedures.unrestricted": "apoc.*",
             "dbms.usage_report.enabled": "false",
             "db.tx_log.rotation.retention_policy": "2 files",
+            **self.extra_settings,
         }
         text = "# Written by `influence db start`; edits are overwritten on the next start.\n"
         text += "".join(f"{key}={value}\n" for key, value in settings.items())
@@ -255,9 +271,9 @@ class LocalServer:
             return False
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout
-        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        while _alive(pid) and time.monotonic() < deadline:
             time.sleep(0.2)
-        if Path(f"/proc/{pid}").exists():
+        if _alive(pid):
             os.kill(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         return True

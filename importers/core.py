@@ -23,10 +23,11 @@ from normality import slugify as _slugify
 from graph.schema import Schema, apply_schema, load_schema
 
 CONFIDENCE_ORDER = ["inferred", "reported", "stated"]
+PROVENANCE = ("sources", "evidence")
+LIST_APPEND = set(PROVENANCE)  # joined as (source, quote) pairs, each pair kept once
 # Properties that differ between sources of one fact without contradicting each other, and how
 # they combine; every other property must agree between sources.
 LIST_UNION = {"aliases", "externalIds", "topics", "sanctions", "urls", "interests"}
-LIST_APPEND = {"sources", "evidence"}
 COMBINE = {
     "asOf": max,
     "validFrom": min,
@@ -109,6 +110,8 @@ class Dataset:
     nodes: dict[str, NodeRecord] = field(default_factory=dict)
     relationships: dict[str, RelationshipRecord] = field(default_factory=dict)
     conflicts: list[Problem] = field(default_factory=list)
+    # what an importer left out on purpose (records the schema has no place for), counted by reason
+    skipped: Counter = field(default_factory=Counter)
 
     def add_node(self, label: str, props: dict[str, Any], origin: Origin) -> None:
         props = {k: v for k, v in props.items() if v is not None}
@@ -147,12 +150,18 @@ class Dataset:
 
     def _merge(self, existing: NodeRecord | RelationshipRecord, props: dict, origin: Origin, item: str) -> None:
         merged = dict(existing.props)
+        old_pairs = list(zip(merged.get("sources", []), merged.get("evidence", []), strict=False))
+        new_pairs = [p for p in zip(props.get("sources", []), props.get("evidence", []), strict=False)
+                     if p not in old_pairs]
+        if new_pairs:  # provenance travels as (source, quote) pairs, each kept once
+            merged["sources"] = [s for s, _ in old_pairs + new_pairs]
+            merged["evidence"] = [q for _, q in old_pairs + new_pairs]
         for name, value in props.items():
             old = merged.get(name)
+            if name in LIST_APPEND:
+                continue
             if old is None or old == value:
                 merged[name] = value
-            elif name in LIST_APPEND:
-                merged[name] = old + value
             elif name in LIST_UNION:
                 merged[name] = old + [v for v in value if v not in old]
             elif name in COMBINE:
@@ -186,27 +195,32 @@ class Dataset:
         return problems + self._ownership_problems()
 
     def _ownership_problems(self) -> list[Problem]:
-        """Ownership that cannot be: a company owning itself through a cycle, or more than 100% held."""
-        owns = [r for r in self.relationships.values() if r.type == "OWNS"]
-        graph = nx.DiGraph((r.start, r.end, {"record": r}) for r in owns)
+        """Ownership that cannot be: a cycle of controlling stakes (A controls B controls A), or current
+        direct stakes in one entity adding up to more than 100%. Minority cross-holdings, ended stakes
+        (with `validTo`) and indirect ones (`direct: false`) are fine."""
+        current = [r for r in self.relationships.values() if r.type == "OWNS" and r.props.get("validTo") is None]
+        controlling = nx.DiGraph((r.start, r.end, {"record": r}) for r in current
+                                 if r.props.get("controlling") is True or (r.props.get("share") or 0) > 0.5)
         problems = []
         try:
-            cycle = nx.find_cycle(graph)
+            cycle = nx.find_cycle(controlling)
         except nx.NetworkXNoCycle:
             cycle = []
         if cycle:
-            first = graph.edges[cycle[0][0], cycle[0][1]]["record"]
+            first = controlling.edges[cycle[0][0], cycle[0][1]]["record"]
             chain = " -> ".join([cycle[0][0], *(end for _, end in cycle)])
-            problems.append(Problem(first.origins[0], f"relationship {first.id}", "to", f"closes an ownership cycle: {chain}"))
+            problems.append(Problem(first.origins[0], f"relationship {first.id}", "to",
+                                    f"closes a cycle of controlling stakes: {chain}"))
         held: dict[str, list[RelationshipRecord]] = {}
-        for r in owns:
-            if isinstance(r.props.get("share"), (int, float)):
+        for r in current:  # direct stakes only: an indirect one is already counted in its intermediary
+            if isinstance(r.props.get("share"), (int, float)) and r.props.get("direct") is not False:
                 held.setdefault(r.end, []).append(r)
         for owned, stakes in held.items():
             total = sum(r.props["share"] for r in stakes)
             if total > 1.0 + 1e-9:
                 problems.append(Problem(stakes[-1].origins[0], f"relationship {stakes[-1].id}", "share",
-                                        f"makes the direct stakes in {owned!r} add up to {total:.0%}, more than 100%"))
+                                        f"makes the current direct stakes in {owned!r} add up to {total:.0%}, "
+                                        "more than 100%"))
         return problems
 
     def counts(self) -> tuple[Counter, Counter]:
@@ -264,7 +278,6 @@ def _batches(rows: list, size: int) -> Iterator[list]:
         yield rows[start:start + size]
 
 
-PROVENANCE = ("sources", "evidence")
 UNION_SET = sorted(LIST_UNION)
 
 
@@ -301,12 +314,23 @@ def _row(props: dict[str, Any], **extra: Any) -> dict[str, Any]:
             **{k: props.get(k) for k in UNION_SET}, **extra}
 
 
+# An entity keeps the name it has unless $rename (the curated seed import): another source's
+# spelling becomes an alias instead of renaming "Export-Import Bank of China" to "China Exim Bank".
+KEEP_NAME = """
+WITH row, old, row.plain AS plain,
+     CASE WHEN old IS NULL OR old.name IS NULL OR $rename THEN row.plain.name ELSE old.name END AS keptName
+WITH old, row {.*, plain: plain {.*, name: keptName},
+               aliases: coalesce(row.aliases, []) + CASE WHEN plain.name IS NULL OR plain.name = keptName
+                                                          THEN [] ELSE [plain.name] END} AS row"""
+
+
 def _node_statement(label: str, entity_label: str | None) -> str:
     key_label = entity_label or label
     judge, assign = _merge_clauses("n", f"old:{label}")
     return f"""
 UNWIND $rows AS row
 OPTIONAL MATCH (old:{key_label} {{id: row.plain.id}})
+{KEEP_NAME if entity_label else ""}
 {judge}
 MERGE (n:{key_label} {{id: row.plain.id}})
 {assign}
@@ -334,11 +358,13 @@ def write_dataset(
     *,
     batch_size: int = 1000,
     progress: ProgressCallback | None = None,
+    rename: bool = False,
 ) -> ImportSummary:
     """Validate, then write: constraints first, nodes by label, then relationships by type.
 
     Raises ImportFailed (and writes nothing) when the dataset has problems. Re-running with the
-    same dataset leaves the graph as it is, reporting every row as unchanged.
+    same dataset leaves the graph as it is, reporting every row as unchanged. Existing entities keep
+    their names (the new spelling becomes an alias) unless `rename`.
     """
     schema = dataset.schema
     problems = dataset.problems()
@@ -349,7 +375,8 @@ def write_dataset(
     for label in schema.nodes:  # the allow-list, in schema order
         rows = [_row(n.props) for n in dataset.nodes.values() if n.label == label]
         entity = schema.entity_label if schema.nodes[label].is_entity else None
-        _write_rows(driver, database, _node_statement(label, entity), rows, batch_size, summary, ("node", label), progress)
+        _write_rows(driver, database, _node_statement(label, entity), rows, batch_size, summary, ("node", label), progress,
+                    rename=rename)
     for rel_type in schema.relationships:
         rows = [_row(r.props, start=r.start, end=r.end) for r in dataset.relationships.values() if r.type == rel_type]
         statement = _relationship_statement(rel_type, schema.entity_label)
@@ -358,14 +385,15 @@ def write_dataset(
 
 
 def _write_rows(driver: Driver, database: str, statement: str, rows: list[dict], batch_size: int,
-                summary: ImportSummary, what: tuple[str, str], progress: ProgressCallback | None) -> None:
+                summary: ImportSummary, what: tuple[str, str], progress: ProgressCallback | None,
+                **parameters: Any) -> None:
     for batch in _batches(rows, batch_size):
         attempts = 0
 
         def work(tx: ManagedTransaction, batch=batch) -> dict[str, int]:
             nonlocal attempts
             attempts += 1
-            return {record["outcome"]: record["n"] for record in tx.run(statement, rows=batch)}
+            return {record["outcome"]: record["n"] for record in tx.run(statement, rows=batch, **parameters)}
 
         with driver.session(database=database) as session:
             counts = session.execute_write(work)

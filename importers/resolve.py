@@ -7,7 +7,8 @@ entities of the same import read before it), in the order nomenklatura's xref â†
 2. a shared external id (`externalIds`: AidData, OpenSanctions, Wikidata, LEI, USCC, ...) is a sure match;
 3. the same normalised name or alias (case, accents, punctuation and legal suffixes such as
    "Co., Ltd." ignored) on a node of the same label is a sure match, when only one node has it;
-4. a close name (rapidfuzz's WRatio at or above the threshold) is uncertain: written to the
+4. a close name (rapidfuzz's token-sort ratio at or above the threshold; not for projects, whose
+   titles look alike) is uncertain: written to the
    review file with its score, for an analyst to decide; nothing is merged.
 
 Sure matches rewrite the incoming entity to the existing id (its own name becomes an alias), so the
@@ -25,13 +26,17 @@ from neo4j import Driver
 from normality import normalize
 from rapidfuzz import fuzz, process
 
+from graph.settings import PROJECT_ROOT
 from importers.core import Dataset, ImportFailed, NodeRecord, Origin, Problem
 
 LEGAL_SUFFIXES = {
     "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc", "group",
     "holding", "holdings", "sa", "ag", "gmbh", "jsc", "ojsc", "pjsc", "ooo", "oao", "bv", "nv", "spa", "pte",
 }
+DECISIONS = PROJECT_ROOT / "data" / "resolution" / "decisions.csv"
 NOT_RESOLVED = {"Source", "Country"}  # Sources are per dataset; countries are keyed by ISO code already
+# "Huawei provides cameras to X" and "... to Y" are not the same project: titles are not fuzzy-matched
+NOT_FUZZY = {"Project"}
 REVIEW_COLUMNS = ["incoming_id", "incoming_name", "incoming_label", "candidate_id", "candidate_name",
                   "candidate_label", "score", "reason", "decision"]
 SAME, NOT_SAME = "same", "not same"
@@ -114,7 +119,7 @@ def known_from_graph(driver: Driver, database: str) -> list[Known]:
 
 class Resolver:
     def __init__(self, known: list[Known], decisions: dict[tuple[str, str], bool] | None = None,
-                 threshold: float = 85.0):
+                 threshold: float = 88.0):
         self.decisions = decisions or {}
         self.threshold = threshold
         self.by_id: dict[str, Known] = {}
@@ -154,10 +159,10 @@ class Resolver:
                  if c.label == node.label and c.id != node.id and self._decided(node.id, c.id) is None
                  for name in c.names()]
         query = normalise_name(node.props.get("name", ""))
-        if not query or not names:
+        if not query or not names or node.label in NOT_FUZZY:
             return []
         best: dict[str, float] = {}
-        for _, score, index in process.extract(query, [n for n, _ in names], scorer=fuzz.WRatio,
+        for _, score, index in process.extract(query, [n for n, _ in names], scorer=fuzz.token_sort_ratio,
                                                score_cutoff=self.threshold, limit=None):
             candidate = names[index][1]
             best[candidate] = max(score, best.get(candidate, 0.0))

@@ -32,6 +32,8 @@ TEST_SERVER = LocalServer(
     env_file=PROJECT_ROOT / ".local" / "neo4j-test.env",
     heap="1g",
     pagecache="256m",
+    # a lock held elsewhere fails a write after 2 s with a transient error, which the writer retries
+    extra_settings={"db.lock.acquisition.timeout": "2s"},
 )
 
 

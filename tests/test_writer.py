@@ -49,10 +49,19 @@ def ownership(*ties) -> Dataset:
     return dataset
 
 
-def test_ownership_cycles_are_refused():
-    problems = ownership(("a", "b", 0.5), ("b", "c", 0.5), ("c", "a", 0.5)).problems()
-    assert any("ownership cycle" in p.message and p.origin.file == "owners.csv" for p in problems)
-    assert ownership(("a", "b", 0.5), ("b", "c", 0.5)).problems() == []
+def test_cycles_of_control_are_refused_but_minority_cross_holdings_are_not():
+    problems = ownership(("a", "b", 0.6), ("b", "c", 0.6), ("c", "a", 0.6)).problems()
+    assert any("cycle of controlling stakes" in p.message and p.origin.file == "owners.csv" for p in problems)
+    assert ownership(("a", "b", 0.6), ("b", "c", 0.6)).problems() == []
+    assert ownership(("a", "b", 0.1), ("b", "a", 0.05)).problems() == []
+
+
+def test_ended_stakes_do_not_count_towards_100_percent():
+    dataset = ownership(("a", "c", 0.6), ("b", "c", 0.3))
+    dataset.add_relationship("OWNS", "b", "c", {"share": 0.5, "validTo": 2020, "sources": ["s1"], "evidence": ["q"],
+                                                "confidence": "stated", "asOf": 2020}, Origin("owners.csv", 9),
+                             key="old")
+    assert dataset.problems() == []
 
 
 def test_stakes_above_100_percent_are_refused():

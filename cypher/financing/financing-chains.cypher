@@ -36,9 +36,13 @@ WITH lender, f, target, project,
      CASE WHEN target:Project THEN null ELSE target END AS borrower
 WITH lender, f, target, project, borrower, coalesce(f.year, project.year) AS year
 WHERE ($fromYear IS NULL OR year >= $fromYear) AND ($toYear IS NULL OR year <= $toYear)
-OPTIONAL MATCH (place:Entity)-[:LOCATED_IN|GOVERNS|PART_OF]->{1,3}(country:Country)
-WHERE place IN [project, borrower]
-WITH lender, f, target, project, borrower, year, collect(DISTINCT country.id) AS countries
+// start from the project and the borrower themselves: `WHERE place IN [...]` would scan every entity
+CALL (project, borrower) {
+  UNWIND [x IN [project, borrower] WHERE x IS NOT NULL] AS place
+  OPTIONAL MATCH (place)-[:LOCATED_IN|GOVERNS|PART_OF]->{1,3}(country:Country)
+  RETURN collect(DISTINCT country.id) AS countries
+}
+WITH lender, f, target, project, borrower, year, countries
 WHERE $country IS NULL OR $country IN countries
 OPTIONAL MATCH (buyer:Entity)-[commission:COMMISSIONED]->(project)
 WITH lender, f, target, project, borrower, year, countries,

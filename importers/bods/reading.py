@@ -1,0 +1,85 @@
+"""Reading a BODS package file: a JSON array of statements or JSON Lines, each statement with its line.
+
+The standard's own serialisations are a JSON array (a "package") and JSON Lines (a stream). Parsing
+is the standard library's; this module only finds where each statement of an array starts, so that
+problems can name a line as well as the statement's index.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from importers.core import Origin, Problem
+
+
+@dataclass(frozen=True)
+class RawStatement:
+    value: Any
+    index: int
+    origin: Origin
+
+
+def read_statements(path: Path, display: str) -> tuple[list[RawStatement], list[Problem]]:
+    """The statements of one file, or the problems that stop it being read at all."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return [], [Problem(Origin(display), "file", "encoding", f"is not UTF-8 ({error.reason} at byte {error.start})")]
+    if not text.strip():
+        return [], [Problem(Origin(display), "file", "content", "is empty; a BODS package is a JSON array of statements")]
+    if text.lstrip().startswith("["):
+        return _read_array(text, display)
+    return _read_lines(text, display)
+
+
+def _read_array(text: str, display: str) -> tuple[list[RawStatement], list[Problem]]:
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as error:
+        return [], [_syntax_problem(error, display)]
+    decoder = json.JSONDecoder()
+    statements = []
+    position = text.index("[") + 1
+    line = 1 + text.count("\n", 0, position)
+    for index in range(len(values)):
+        start = _skip_separators(text, position)
+        line += text.count("\n", position, start)
+        value, position = decoder.raw_decode(text, start)
+        statements.append(RawStatement(value, index, Origin(display, line)))
+        line += text.count("\n", start, position)
+    return statements, []
+
+
+def _skip_separators(text: str, position: int) -> int:
+    while text[position] in " \t\r\n,":
+        position += 1
+    return position
+
+
+def _read_lines(text: str, display: str) -> tuple[list[RawStatement], list[Problem]]:
+    """JSON Lines; a single pretty-printed statement object is read as a package of one."""
+    if text.lstrip().startswith("{"):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            pass
+        else:
+            return [RawStatement(value, 0, Origin(display, 1 + text.count("\n", 0, text.index("{"))))], []
+    statements, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            statements.append(RawStatement(json.loads(line), len(statements), Origin(display, number)))
+        except json.JSONDecodeError as error:
+            problems.append(Problem(Origin(display, number), "file", "syntax",
+                                    f"is not valid JSON: {error.msg} (column {error.colno}); "
+                                    "a BODS file is a JSON array or JSON Lines"))
+    return statements, problems
+
+
+def _syntax_problem(error: json.JSONDecodeError, display: str) -> Problem:
+    return Problem(Origin(display, error.lineno), "file", "syntax", f"is not valid JSON: {error.msg} (column {error.colno})")

@@ -1,0 +1,166 @@
+"""The column layouts of AidData's files, told apart by their header.
+
+GCDF 2.0 names its record id `AidData TUFF Project ID`; the Global Huawei Finance Dataset (a companion
+of 2.0) has the same layout with `Recommended For Huawei Aggregates`; GCDF 3.0 names it `AidData
+Record ID`, drops the `... Origin` columns (the origin is a prefix of the type: `Chinese State-owned
+Company`) and splits accountable agencies into guarantor, insurer and collateral provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """The Source node every fact from one edition of the dataset cites."""
+
+    id: str
+    name: str
+    title: str
+    publisher: str
+    date: str
+    url: str
+
+    def props(self) -> dict:
+        return {"id": self.id, "name": self.name, "title": self.title, "publisher": self.publisher,
+                "date": self.date, "url": self.url}
+
+
+@dataclass(frozen=True)
+class AgencyColumns:
+    """One party column: pipe-separated names, with parallel types (and, in 2.0, origins)."""
+
+    role: str
+    names: str
+    types: str
+    origins: str | None = None
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """Where a file keeps its amounts; the first column of each list that the header has is used."""
+
+    original: tuple[tuple[str, str | None], ...]  # (amount column, currency column; None means USD)
+    usd: tuple[str, ...]
+    usd_basis: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    source: SourceInfo
+    id_column: str
+    recommended_column: str
+    sector_column: str
+    flow_type_columns: tuple[str, ...]
+    amounts: Amounts
+    agencies: tuple[AgencyColumns, ...]
+    iso3_column: str | None = None
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return (self.id_column, "Title", "Recipient", "Commitment Year", "Status", "Funding Agencies",
+                "Funding Agencies Type")
+
+    def missing_columns(self, header: Iterable[str]) -> list[str]:
+        """Required columns the header lacks, and type columns lacking beside a names column it has."""
+        present = set(header)
+        missing = [c for c in self.required if c not in present]
+        missing += [a.types for a in self.agencies if a.names in present and a.types not in present
+                    and a.types not in missing]
+        return missing
+
+    def amount_columns(self, header: Iterable[str]) -> tuple[tuple[str, str | None] | None, str | None]:
+        present = set(header)
+        original = next(((a, c) for a, c in self.amounts.original if a in present), None)
+        usd = next((c for c in self.amounts.usd if c in present), None)
+        return original, usd
+
+
+GCDF2_SOURCE = SourceInfo(
+    id="aiddata-gcdf-2",
+    name="AidData GCDF 2.0",
+    title="AidData's Global Chinese Development Finance Dataset, Version 2.0",
+    publisher="AidData at William & Mary",
+    date="2021-09",
+    url="https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-2-0",
+)
+HUAWEI_SOURCE = SourceInfo(
+    id="aiddata-gcdf-2-huawei",
+    name="AidData Global Huawei Finance Dataset",
+    title="AidData's Global Huawei Finance Dataset (companion to the Global Chinese Development Finance Dataset, "
+          "Version 2.0)",
+    publisher="AidData at William & Mary",
+    date="2021",
+    url="https://github.com/aiddata/china-osm-geodata/tree/2ab87496719fd24685c08adbd6a5c522a470d6c4/input_data/2.0release",
+)
+GCDF3_SOURCE = SourceInfo(
+    id="aiddata-gcdf-3",
+    name="AidData GCDF 3.0",
+    title="AidData's Global Chinese Development Finance Dataset, Version 3.0",
+    publisher="AidData at William & Mary",
+    date="2023-11-06",
+    url="https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-3-0",
+)
+
+GCDF2_AGENCIES = (
+    AgencyColumns("funder", "Funding Agencies", "Funding Agencies Type", "Funding Agencies Origin"),
+    AgencyColumns("co-financier", "Cofinancing Agencies", "Cofinancing Agencies Type", "Cofinancing Agencies Origin"),
+    AgencyColumns("receiver", "Receiving Agencies", "Receiving Agencies Type", "Receiving Agencies Origin"),
+    AgencyColumns("implementer", "Implementing Agencies", "Implementing Agencies Type", "Implementing Agencies Origin"),
+    AgencyColumns("accountable", "Accountable Agencies", "Accountable Agencies Type", "Accountable Agencies Origin"),
+)
+GCDF2_AMOUNTS = Amounts(
+    original=(("Amount (Original Currency)", "Original Currency"),),
+    usd=("Amount (Constant USD2017)",),
+    usd_basis="constant 2017 US dollars",
+)
+
+
+def _gcdf2(name: str, source: SourceInfo, recommended_column: str) -> Layout:
+    return Layout(name=name, source=source, id_column="AidData TUFF Project ID", recommended_column=recommended_column,
+                  sector_column="AidData Sector Name", flow_type_columns=("Flow Type",), amounts=GCDF2_AMOUNTS,
+                  agencies=GCDF2_AGENCIES)
+
+
+GCDF2 = _gcdf2("GCDF 2.0", GCDF2_SOURCE, "Recommended For Aggregates")
+HUAWEI = _gcdf2("Global Huawei Finance Dataset 2.0", HUAWEI_SOURCE, "Recommended For Huawei Aggregates")
+GCDF3 = Layout(
+    name="GCDF 3.0",
+    source=GCDF3_SOURCE,
+    id_column="AidData Record ID",
+    recommended_column="Recommended For Aggregates",
+    sector_column="Sector Name",
+    flow_type_columns=("Flow Type", "Flow Type Simplified"),
+    # Extracts of 3.0 may keep only the adjusted amounts (and the nominal USD one as the original value).
+    amounts=Amounts(
+        original=(("Amount (Original Currency)", "Original Currency"),
+                  ("Adjusted Amount (Original Currency)", "Original Currency"),
+                  ("Amount (Nominal USD)", None), ("Adjusted Amount (Nominal USD)", None)),
+        usd=("Amount (Constant USD 2021)", "Adjusted Amount (Constant USD 2021)"),
+        usd_basis="constant 2021 US dollars",
+    ),
+    agencies=(
+        AgencyColumns("funder", "Funding Agencies", "Funding Agencies Type"),
+        AgencyColumns("co-financier", "Co-financing Agencies", "Co-financing Agencies Type"),
+        AgencyColumns("receiver", "Direct Receiving Agencies", "Direct Receiving Agencies Type"),
+        AgencyColumns("indirect receiver", "Indirect Receiving Agencies", "Indirect Receiving Agencies Type"),
+        AgencyColumns("implementer", "Implementing Agencies", "Implementing Agencies Type"),
+        AgencyColumns("guarantor", "Guarantor", "Guarantor Agency Type"),
+        AgencyColumns("insurer", "Insurance Provider", "Insurance Provider Agency Type"),
+        AgencyColumns("collateral provider", "Collateral Provider", "Collateral Provider Agency Type"),
+    ),
+    iso3_column="Recipient ISO-3",
+)
+
+
+def detect(header: Iterable[str]) -> Layout | None:
+    """The layout whose id column the header has (the Huawei file by its own aggregates column)."""
+    present = set(header)
+    if "AidData Record ID" in present:
+        return GCDF3
+    if "AidData TUFF Project ID" in present:
+        return HUAWEI if HUAWEI.recommended_column in present else GCDF2
+    return None

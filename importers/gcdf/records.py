@@ -1,0 +1,259 @@
+"""Reading one AidData file into checked records; every bad cell becomes a Problem naming file, row and column.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from rigour.territories import Territory
+
+from importers.core import Origin, Problem
+from importers.gcdf import vocabulary as vocab
+from importers.gcdf.layouts import AgencyColumns, Layout, detect
+
+Report = Callable[[str, str], None]  # (column, message) → a Problem at the current row
+
+RECORD_ID = re.compile(r"^\d+(\.0+)?$")
+YEAR = re.compile(r"^\d{4}(\.0+)?$")
+NUMBER = re.compile(r"^\d+(\.\d+)?([eE][+-]?\d+)?$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+BOOLEANS = {"yes": True, "true": True, "no": False, "false": False}
+
+
+@dataclass(frozen=True)
+class Party:
+    """One agency named in a record, in one role, with AidData's type for it."""
+
+    role: str
+    name: str
+    kind: vocab.AgencyKind
+
+
+@dataclass
+class Record:
+    origin: Origin
+    layout: Layout
+    record_id: str
+    title: str
+    recipient: str
+    country: Territory | None
+    year: int
+    year_estimated: bool
+    status_text: str
+    status: str
+    flow_type: str
+    instrument: str | None
+    sector: str
+    recommended: bool | None
+    umbrella: bool | None
+    amount: float | None
+    currency: str | None
+    amount_usd: float | None
+    urls: list[str]
+    amount_columns: str = ""
+    parties: list[Party] = field(default_factory=list)
+
+
+@dataclass
+class FileRead:
+    records: list[Record]
+    problems: list[Problem]
+
+
+def read_file(path: Path, display: str) -> FileRead:
+    """All records of one CSV or Excel file, and the problems found in it."""
+    table, problem = _read_table(path, display)
+    if problem:
+        return FileRead([], [problem])
+    header = [str(c).strip() for c in table.columns]
+    table.columns = header
+    layout = detect(header)
+    origin = Origin(display, 1)
+    if layout is None:
+        return FileRead([], [Problem(origin, "header", "AidData Record ID",
+                                     "is missing: neither a GCDF 3.0 nor a GCDF 2.0 header "
+                                     "(`AidData Record ID` or `AidData TUFF Project ID`)")])
+    missing = layout.missing_columns(header)
+    if missing:
+        return FileRead([], [Problem(origin, "header", column, f"is missing ({layout.name} layout)")
+                             for column in missing])
+    if table.empty:
+        return FileRead([], [Problem(origin, "file", "rows", "has a header but no records")])
+    reader = _RowReader(layout, display, *layout.amount_columns(header))
+    records = [record for row_number, row in enumerate(table.to_dict("records"), start=2)
+               if (record := reader.read({k: str(v).strip() for k, v in row.items()}, row_number))]
+    return FileRead(records, reader.problems)
+
+
+def _read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, Problem | None]:
+    origin = Origin(display)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return _excel_sheet(path, origin)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), None
+    except UnicodeDecodeError as error:
+        return None, Problem(origin, "file", "encoding", f"is not UTF-8 ({error.reason} at byte {error.start})")
+    except pd.errors.EmptyDataError:
+        return None, Problem(origin, "file", "header", "is missing: the file is empty")
+    except (pd.errors.ParserError, ValueError, OSError) as error:
+        return None, Problem(origin, "file", "format", f"cannot be read as {path.suffix or 'CSV'}: {error}")
+
+
+def _excel_sheet(path: Path, origin: Origin) -> tuple[pd.DataFrame | None, Problem | None]:
+    """The first sheet whose first row is an AidData header."""
+    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
+    for table in sheets.values():
+        if detect(str(c).strip() for c in table.columns):
+            return table, None
+    return None, Problem(origin, "file", "header", f"is missing: no sheet of {', '.join(sheets)} starts with an "
+                                                     "AidData header row")
+
+
+class _RowReader:
+    def __init__(self, layout: Layout, display: str, original: tuple[str, str | None] | None, usd: str | None):
+        self.layout, self.display, self.original, self.usd = layout, display, original, usd
+        self.amount_columns = ", ".join(c for c in (*(original or ()), usd) if c)
+        self.problems: list[Problem] = []
+        self.seen: dict[str, int] = {}
+
+    def read(self, row: dict[str, str], row_number: int) -> Record | None:
+        origin = Origin(self.display, row_number)
+        before = len(self.problems)
+        layout = self.layout
+        record_id = row[layout.id_column]
+        item = f"record {record_id}" if record_id else "record"
+
+        def report(column: str, message: str) -> None:
+            self.problems.append(Problem(origin, item, column, message))
+
+        if not RECORD_ID.match(record_id):
+            report(layout.id_column, "is required" if not record_id else f"is not a record number: {record_id!r}")
+        else:
+            record_id = record_id.split(".")[0]
+            if record_id in self.seen:
+                report(layout.id_column, f"repeats record {record_id} of row {self.seen[record_id]}")
+            self.seen.setdefault(record_id, row_number)
+        title = row["Title"]
+        if not title:
+            report("Title", "is required")
+        year_text = row["Commitment Year"]
+        year = int(float(year_text)) if YEAR.match(year_text) else None
+        if year is None:
+            report("Commitment Year", "is required" if not year_text else f"is not a year: {year_text!r}")
+        status_text = row["Status"]
+        status = vocab.STATUSES.get(vocab.fold(status_text))
+        if status is None:
+            report("Status", "is required" if not status_text else
+                   f"is {status_text!r}, not one of AidData's statuses ({', '.join(vocab.STATUSES)})")
+        flow_column = next((c for c in layout.flow_type_columns if row.get(c)), layout.flow_type_columns[0])
+        flow_type = row.get(flow_column, "")
+        instrument = vocab.INSTRUMENTS.get(vocab.fold(flow_type)) if flow_type else None
+        if flow_type and instrument is None:
+            report(flow_column, f"is {flow_type!r}, a flow type this importer does not know")
+        recipient = row["Recipient"]
+        country = self._country(row, recipient, report)
+        recommended = self._boolean(row, layout.recommended_column, report)
+        umbrella = self._boolean(row, "Umbrella", report)
+        year_estimated = self._boolean(row, "Commitment Year Estimated", report)
+        amount, currency = self._original_amount(row, report)
+        amount_usd = self._number(row, self.usd, report) if self.usd else None
+        parties = [party for columns in layout.agencies if columns.names in row
+                   for party in self._parties(row, columns, report)]
+        if not row["Funding Agencies"]:
+            report("Funding Agencies", "is required")
+        if len(self.problems) > before:
+            return None
+        return Record(
+            origin=origin, layout=layout, record_id=record_id, title=title, recipient=recipient, country=country,
+            year=year, year_estimated=bool(year_estimated), status_text=status_text, status=status,
+            flow_type=flow_type, instrument=instrument, sector=row.get(layout.sector_column, ""),
+            recommended=recommended, umbrella=umbrella, amount=amount, currency=currency, amount_usd=amount_usd,
+            urls=list(dict.fromkeys(u.strip() for u in row.get("Source URLs", "").split("|") if u.strip())),
+            amount_columns=self.amount_columns, parties=parties,
+        )
+
+    def _country(self, row: dict[str, str], recipient: str, report: Report) -> Territory | None:
+        iso3 = row.get(self.layout.iso3_column or "", "")
+        if iso3:
+            territory = vocab.country(iso3)
+            if territory is None:
+                report(self.layout.iso3_column, f"is {iso3!r}, not an ISO 3166 country code")
+            return territory
+        if not recipient:
+            report("Recipient", "is required")
+            return None
+        if vocab.REGIONAL_RECIPIENT.search(recipient):
+            return None
+        territory = vocab.country(recipient)
+        if territory is None:
+            report("Recipient", f"is {recipient!r}, not a country name this importer knows (nor a region)")
+        return territory
+
+    def _boolean(self, row: dict[str, str], column: str, report: Report) -> bool | None:
+        text = row.get(column, "")
+        if not text:
+            return None
+        value = BOOLEANS.get(text.lower())
+        if value is None:
+            report(column, f"is {text!r}, expected Yes or No")
+        return value
+
+    def _number(self, row: dict[str, str], column: str, report: Report) -> float | None:
+        text = row.get(column, "")
+        if not text:
+            return None
+        if not NUMBER.match(text):
+            report(column, f"is not an amount in units: {text!r}")
+            return None
+        return float(text)
+
+    def _original_amount(self, row: dict[str, str], report: Report) -> tuple[float | None, str | None]:
+        if not self.original:
+            return None, None
+        amount_column, currency_column = self.original
+        amount = self._number(row, amount_column, report)
+        if amount is None:
+            return None, None
+        currency = row.get(currency_column, "") if currency_column else "USD"
+        if not CURRENCY.match(currency):
+            report(currency_column, "is required beside an amount" if not currency
+                   else f"is {currency!r}, not an ISO 4217 code")
+            return None, None
+        return amount, currency
+
+    def _parties(self, row: dict[str, str], columns: AgencyColumns, report: Report) -> list[Party]:
+        """The agencies of one role: names zipped with their types (and origins, which must line up too)."""
+        names = _split(row[columns.names])
+        types = _split(row.get(columns.types, ""))
+        lists = [(columns.types, types)]
+        if columns.origins and columns.origins in row:
+            lists.append((columns.origins, _split(row[columns.origins])))
+        aligned = True
+        for column, values in lists:
+            if len(values) != len(names):
+                report(column, f"lists {len(values)} item(s) for the {len(names)} name(s) in "
+                               f"{columns.names!r}: the `|` lists must line up")
+                aligned = False
+        if "" in names:
+            report(columns.names, "has an empty name between `|` separators")
+            aligned = False
+        if not aligned:
+            return []
+        parties = []
+        for name, type_text in zip(names, types, strict=True):
+            kind = vocab.agency_kind(type_text)
+            if kind is None:
+                report(columns.types, f"has {type_text!r} for {name!r}, an agency type this importer does not know")
+                continue
+            parties.append(Party(columns.role, name, kind))
+        return parties
+
+
+def _split(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split("|")] if cell.strip() else []

@@ -1,0 +1,352 @@
+"""Rows to records: each row makes the mapping's nodes, then (once every row is read) its relationships.
+
+Every cell is read by the type the mapping gives it and checked against the schema where it is read,
+so a problem names the file, the spreadsheet row and the column. The same entity in several rows
+merges into one node carrying every row's quote (see `Dataset`); a name that differs between such
+rows is kept as an alias rather than reported as a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from importers.core import Dataset, NodeRecord, Origin, Problem, RelationshipRecord, relationship_id, slug
+from importers.tabular.cells import PARSERS, CellError, as_text, is_empty, parse_amount_and_currency
+from importers.tabular.mapping import TEMPLATE_FIELD, Condition, EndSpec, IdSpec, Mapping, NodeSpec, RelationshipSpec, ValueSpec
+from importers.tabular.table import Table
+
+EVIDENCE_LIMIT = 300
+
+
+def render(template: str, cells: dict[str, Any]) -> str | None:
+    """The template with each {Column} replaced by its cell's text; None when every such cell is empty."""
+    values = {name: "" if is_empty(cells[name]) else as_text(cells[name]) for name in TEMPLATE_FIELD.findall(template)}
+    if not any(values.values()):
+        return None
+    return TEMPLATE_FIELD.sub(lambda match: values[match[1]], template).strip()
+
+
+def clip(text: str, limit: int = EVIDENCE_LIMIT) -> str:
+    """A verbatim prefix of at most `limit` characters, cut at a space where there is one."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit + 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head[:limit]).rstrip()
+
+
+@dataclass
+class _Row:
+    origin: Origin
+    cells: dict[str, Any]
+    made: dict[str, str]  # node key → id of the node this row made
+    source_id: str
+
+
+class Builder:
+    """Fills `dataset` from the rows of `table`; every problem goes to `dataset.conflicts`, which
+    `Dataset.problems()` reports together with the schema checks of the merged records."""
+
+    def __init__(self, mapping: Mapping, mapping_shown: str, table: Table, dataset: Dataset):
+        self.mapping = mapping
+        self.mapping_shown = mapping_shown
+        self.table = table
+        self.dataset = dataset
+        self.schema = dataset.schema
+
+    def problem(self, origin: Origin, item: str, field: str, message: str) -> None:
+        self.dataset.conflicts.append(Problem(origin, item, field, message))
+
+    def run(self) -> None:
+        mapping = self.mapping
+        if mapping.source:
+            self.dataset.add_node("Source", dict(mapping.source), Origin(self.mapping_shown, mapping.source_line))
+        rows = []
+        for row_number, raw_cells in self.table.rows:
+            origin = Origin(self.table.shown, row_number)
+            cells = self.with_extracts(raw_cells)
+            if all(is_empty(cell) for cell in raw_cells.values()):
+                continue
+            if any(self.holds(condition, cells) for condition in mapping.skip_rows):
+                continue
+            self.check_columns(cells, origin)
+            made: dict[str, str] = {}
+            if mapping.source_node:
+                source_id = self.make_node(mapping.nodes[mapping.source_node], cells, origin, None)
+                if source_id is None:
+                    continue
+                made[mapping.source_node] = source_id
+            else:
+                source_id = mapping.source["id"]
+            for node in mapping.nodes.values():
+                if node.key not in made:
+                    node_id = self.make_node(node, cells, origin, source_id)
+                    if node_id:
+                        made[node.key] = node_id
+            rows.append(_Row(origin, cells, made, source_id))
+        for row in rows:
+            for rel in mapping.relationships:
+                self.make_relationship(rel, row)
+
+    # --- cells ----------------------------------------------------------------------------------
+    def with_extracts(self, cells: dict[str, Any]) -> dict[str, Any]:
+        derived = dict(cells)
+        for name, extract in self.mapping.extract.items():
+            cell = cells[extract.column]
+            found = None if is_empty(cell) else extract.pattern.search(as_text(cell))
+            derived[name] = ((found.groupdict().get("value") or found[1] or "").strip()) if found else ""
+        return derived
+
+    def check_columns(self, cells: dict[str, Any], origin: Origin) -> None:
+        for column, spec in self.mapping.checks.items():
+            try:
+                self.evaluate(spec, cells)
+            except CellError as error:
+                self.problem(origin, "row", column, str(error))
+
+    @staticmethod
+    def holds(condition: Condition, cells: dict[str, Any]) -> bool:
+        cell = cells[condition.column]
+        text = "" if is_empty(cell) else as_text(cell)
+        test, operand = condition.test, condition.operand
+        if test == "empty":
+            return (text == "") == bool(operand)
+        if test == "equals":
+            return text == as_text(operand)
+        if test == "in":
+            return text in {as_text(v) for v in operand}
+        found = bool(operand.search(text))
+        return found if test == "matches" else not found
+
+    def evaluate(self, spec: ValueSpec, cells: dict[str, Any]) -> Any:
+        """The value of one spec for this row (None for an empty cell); raises CellError."""
+        if spec.column is None and spec.template is None:
+            return spec.literal
+        if spec.template is not None:
+            return render(spec.template, cells)
+        cell = cells[spec.column]
+        if is_empty(cell):
+            if spec.required:
+                raise CellError("is empty, and the mapping requires it")
+            return None
+        if spec.splits:
+            text = as_text(cell)
+            parts = spec.split_pattern.split(text) if spec.split_pattern else text.split(spec.split)
+            values = [self.parse(spec, part) for part in parts if not is_empty(part)]
+            return [v for v in values if v is not None] or None
+        return self.parse(spec, cell)
+
+    @staticmethod
+    def parse(spec: ValueSpec, cell: Any) -> Any:
+        if spec.map:
+            cell = spec.map.get(as_text(cell).lower(), cell)
+        if isinstance(cell, str):
+            cell = cell.strip()
+        return PARSERS[spec.type](cell, formats=spec.formats)
+
+    def properties(self, specs_by_name: dict[str, list[ValueSpec]], allowed: dict, cells: dict[str, Any],
+                   origin: Origin, item: str) -> dict[str, Any] | None:
+        """The record's properties, or None after reporting the problems of this row."""
+        props: dict[str, Any] = {}
+        ok = True
+        failed: set[str] = set()  # columns already reported for this record (an amount cell read for currency too)
+        for name, specs in specs_by_name.items():
+            prop = allowed[name]
+            values = []
+            for spec in specs:
+                try:
+                    value = self.evaluate(spec, cells)
+                except CellError as error:
+                    if _field(spec, name) not in failed:
+                        self.problem(origin, item, _field(spec, name), f"{error} (for {name})")
+                        failed.add(_field(spec, name))
+                    ok = False
+                    continue
+                if value is not None:
+                    values.append(value)
+            if prop.type.endswith("[]"):
+                joined = [v for value in values for v in (value if isinstance(value, list) else [value])]
+                value = list(dict.fromkeys(joined)) or None
+            else:
+                value = values[0] if values else None
+            if value is None:
+                if prop.required and ok:
+                    self.problem(origin, item, _field(specs[0], name), f"is empty, but {name} is required")
+                    ok = False
+                continue
+            problem = prop.check(value)
+            if problem:
+                self.problem(origin, item, _field(specs[0], name), f"{problem} (for {name})")
+                ok = False
+            props[name] = value
+        ok = self.check_currencies(specs_by_name, props, cells, origin, item) and ok
+        return props if ok else None
+
+    def check_currencies(self, specs_by_name: dict[str, list[ValueSpec]], props: dict, cells: dict,
+                         origin: Origin, item: str) -> bool:
+        """An amount cell that names its currency must agree with the record's currency (USD for `...Usd`)."""
+        ok = True
+        for name, specs in specs_by_name.items():
+            if props.get(name) is None:
+                continue
+            for spec in specs:
+                if spec.type != "amount" or spec.column is None or is_empty(cells[spec.column]):
+                    continue
+                try:
+                    named = parse_amount_and_currency(cells[spec.column])[1]
+                except CellError:  # a mapped cell; the parse that gave props[name] has the last word
+                    named = None
+                currency = props.get("currency")
+                if name.endswith("Usd"):
+                    if (named or currency or "USD") != "USD":
+                        self.problem(origin, item, spec.column, f"is in {named or currency}, but {name} takes US dollars")
+                        ok = False
+                elif currency is None:
+                    self.problem(origin, item, spec.column,
+                                 f"gives an amount but no currency (for {name}); name it in the cell ('USD 21 million'), "
+                                 "in a currency column, or fix it in the mapping")
+                    ok = False
+                elif named and named != currency:
+                    self.problem(origin, item, spec.column, f"names {named}, but the currency of {name} is {currency}")
+                    ok = False
+                break
+        return ok
+
+    def quote(self, spec: ValueSpec, cells: dict[str, Any], origin: Origin, item: str) -> str | None:
+        if spec.template is not None:
+            text = render(spec.template, cells)
+            if text is None:
+                self.problem(origin, item, _field(spec, "evidence"), "is empty, so the record has no quote")
+                return None
+            return clip(text)
+        cell = cells[spec.column]
+        if is_empty(cell):
+            self.problem(origin, item, spec.column, "is empty, so the record has no quote")
+            return None
+        text = as_text(cell)
+        if len(text) > EVIDENCE_LIMIT:
+            self.problem(origin, item, spec.column, f"is a quote of {len(text)} characters; at most {EVIDENCE_LIMIT}")
+            return None
+        return text
+
+    # --- records --------------------------------------------------------------------------------
+    def make_id(self, spec: IdSpec, cells: dict[str, Any]) -> str | None:
+        if spec.kind == "value":
+            text = spec.source
+        elif spec.kind == "template":
+            text = render(spec.source, cells)
+        else:
+            cell = cells[spec.source]
+            text = None if is_empty(cell) else as_text(cell)
+        if text is None:
+            return None
+        if slug(text) in spec.known:
+            return spec.known[slug(text)]
+        if spec.kind in ("slug", "template"):
+            made = slug(text)
+            if not made:
+                raise CellError(f"{text!r} has no letters or digits to make an id from")
+            return made
+        if spec.kind == "country":
+            return PARSERS["country"](text)
+        return text
+
+    def make_node(self, node: NodeSpec, cells: dict[str, Any], origin: Origin, source_id: str | None) -> str | None:
+        node_type = self.schema.nodes[node.label]
+        field = ", ".join(node.id.columns) or "id"
+        try:
+            node_id = self.make_id(node.id, cells)
+        except CellError as error:
+            self.problem(origin, node.item, field, f"{error} (for id)")
+            return None
+        if node_id is None:
+            if not node.optional:
+                self.problem(origin, node.item, field, "is empty, but the node's id is made from it "
+                                                       "(mark the node `optional: true` where rows may lack it)")
+            return None
+        problem = node_type.properties["id"].check(node_id)
+        if problem:
+            self.problem(origin, node.item, field, f"{problem} (for id)")
+            return None
+        props = self.properties(node.properties, node_type.properties, cells, origin, node.item)
+        if props is None:
+            return None
+        props["id"] = node_id
+        if node_type.provenance:
+            quote = self.quote(node.evidence or self.mapping.evidence, cells, origin, node.item)
+            if quote is None:
+                return None
+            self.keep_first_name(node, props)
+            existing = self.dataset.nodes.get(node_id)
+            props = _with_quote(existing if existing and existing.label == node.label else None, props, source_id, quote)
+        self.dataset.add_node(node.label, props, origin)
+        return node_id
+
+    def keep_first_name(self, node: NodeSpec, props: dict) -> None:
+        """A name that differs from the one an earlier row gave the same node becomes an alias."""
+        existing = self.dataset.nodes.get(props["id"])
+        name = props.get("name")
+        if existing is not None and existing.label == node.label and name and name != existing.props.get("name"):
+            props["aliases"] = [name, *props.get("aliases", [])]
+            props["name"] = existing.props["name"]
+        if "aliases" in props:
+            aliases = [a for a in props["aliases"] if a != props.get("name")]
+            if aliases:
+                props["aliases"] = aliases
+            else:
+                del props["aliases"]
+
+    def end_id(self, end: EndSpec, rel: RelationshipSpec, row: _Row) -> str | None:
+        if end.node:
+            return row.made.get(end.node)
+        try:
+            node_id = self.make_id(end.ref, row.cells)
+        except CellError as error:
+            self.problem(row.origin, rel.item, ", ".join(end.ref.columns), str(error))
+            return None
+        if node_id is not None and node_id not in self.dataset.nodes:
+            self.problem(row.origin, rel.item, ", ".join(end.ref.columns) or "id",
+                         f"names node {node_id!r}, which no row of this file makes")
+            return None
+        return node_id
+
+    def make_relationship(self, rel: RelationshipSpec, row: _Row) -> None:
+        start, end = self.end_id(rel.start, rel, row), self.end_id(rel.end, rel, row)
+        if start is None or end is None:
+            return
+        allowed = self.schema.relationships[rel.type].properties
+        props = self.properties(rel.properties, allowed, row.cells, row.origin, rel.item)
+        quote = self.quote(rel.evidence or self.mapping.evidence, row.cells, row.origin, rel.item)
+        key = None
+        if rel.key is not None:
+            try:
+                key = self.evaluate(rel.key, row.cells)
+            except CellError as error:
+                self.problem(row.origin, rel.item, _field(rel.key, "key"), str(error))
+                return
+        if props is None or quote is None:
+            return
+        key = slug(as_text(key)) if key else None
+        existing = self.dataset.relationships.get(relationship_id(start, rel.type, end, key))
+        props = _with_quote(existing, props, row.source_id, quote)
+        self.dataset.add_relationship(rel.type, start, end, props, row.origin, key=key)
+
+
+def _field(spec: ValueSpec, fallback: str) -> str:
+    return ", ".join(spec.columns) or fallback
+
+
+def _with_quote(existing: NodeRecord | RelationshipRecord | None, props: dict, source_id: str, quote: str) -> dict:
+    """The record's properties with this row's (source, quote) pair.
+
+    A record seen in an earlier row gets the pair appended here, once: `Dataset` merges two equal
+    `sources` lists as one value, which would part sources from their quotes when rows of one file
+    (one source) give different quotes.
+    """
+    if existing is None:
+        return {**props, "sources": [source_id], "evidence": [quote]}
+    pairs = list(zip(existing.props["sources"], existing.props["evidence"], strict=True))
+    if (source_id, quote) not in pairs:
+        existing.props["sources"] = [*existing.props["sources"], source_id]
+        existing.props["evidence"] = [*existing.props["evidence"], quote]
+    return props

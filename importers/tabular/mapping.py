@@ -1,0 +1,565 @@
+"""The mapping file: which columns make which nodes and relationships, read and checked against the schema.
+
+`read_mapping(path)` returns a `Mapping` or raises ImportFailed listing every problem with the
+mapping file's line and key (an unknown label, relationship type, property, cell type or option, a
+literal value the schema refuses, a required property left unmapped, a relationship whose ends
+cannot carry it). The format is described in `importers/tabular/README.md`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from followthemoney.types import registry
+
+from graph.schema import Property, Schema, load_schema
+from importers.core import ImportFailed, Origin, Problem, read_yaml, slug
+from importers.tabular.cells import PARSERS, PRODUCES
+
+TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
+PROVENANCE = {"id", "sources", "evidence"}
+ID_KINDS = ("column", "slug", "template", "value", "country")
+VALUE_KINDS = ("column", "template", "value")
+VALUE_OPTIONS = {"type", "split", "split_pattern", "map", "formats", "required"}
+CONDITION_TESTS = ("empty", "equals", "in", "matches", "not_matches")
+TOP_KEYS = {"about", "columns", "format", "encoding", "delimiter", "sheet", "source", "evidence", "extract", "skip_rows",
+            "nodes", "relationships", "assertions"}
+NODE_KEYS = {"label", "id", "name", "aliases", "properties", "evidence", "optional"}
+RELATIONSHIP_KEYS = {"type", "from", "to", "key", "properties", "evidence"}
+SOURCE_KEYS = {"id", "name", "title", "publisher", "date", "url", "authors", "file", "otherFiles"}
+
+
+def template_columns(template: str) -> list[str]:
+    return TEMPLATE_FIELD.findall(template)
+
+
+@dataclass
+class ValueSpec:
+    """Where one value comes from: a column, a template of cells, or a fixed value; and how to read it."""
+
+    column: str | None = None
+    template: str | None = None
+    literal: Any = None
+    type: str = "string"
+    split: str | None = None
+    split_pattern: re.Pattern | None = None
+    map: dict[str, Any] = field(default_factory=dict)
+    formats: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def columns(self) -> list[str]:
+        if self.column:
+            return [self.column]
+        return template_columns(self.template) if self.template else []
+
+    @property
+    def splits(self) -> bool:
+        return bool(self.split or self.split_pattern)
+
+
+@dataclass
+class IdSpec:
+    """How a node's id is made: `column` (as written), `slug` of a column, `template` (then slugged),
+    a fixed `value`, or `country` (ISO code of a country column); `known` maps names to set ids first."""
+
+    kind: str
+    source: str
+    known: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        if self.kind == "value":
+            return []
+        return template_columns(self.source) if self.kind == "template" else [self.source]
+
+
+@dataclass
+class Condition:
+    column: str
+    test: str
+    operand: Any
+
+
+@dataclass
+class Extract:
+    """A derived column: the part of another column's text that a regular expression captures."""
+
+    column: str
+    pattern: re.Pattern
+
+
+@dataclass
+class NodeSpec:
+    key: str
+    label: str
+    id: IdSpec
+    properties: dict[str, list[ValueSpec]]
+    evidence: ValueSpec | None
+    optional: bool
+    line: int | None
+
+    @property
+    def item(self) -> str:
+        return f"{self.key} ({self.label})"
+
+
+@dataclass
+class EndSpec:
+    """A relationship end: a node the same row makes (`node`), or a reference by id to a node another row makes."""
+
+    node: str | None = None
+    ref: IdSpec | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.node or f"id from {', '.join(self.ref.columns) or self.ref.source}"
+
+
+@dataclass
+class RelationshipSpec:
+    type: str
+    start: EndSpec
+    end: EndSpec
+    key: ValueSpec | None
+    properties: dict[str, list[ValueSpec]]
+    evidence: ValueSpec | None
+    line: int | None
+
+    @property
+    def item(self) -> str:
+        return f"{self.type} {self.start.shown} -> {self.end.shown}"
+
+
+@dataclass
+class Mapping:
+    file: Path
+    about: dict = field(default_factory=dict)
+    format: str | None = None
+    encoding: str = "utf-8"
+    delimiter: str = ","
+    sheet: str | int | None = None
+    source: dict | None = None  # a fixed Source for the whole file ...
+    source_line: int | None = None
+    source_node: str | None = None  # ... or the key of a Source node made from each row
+    evidence: ValueSpec | None = None
+    extract: dict[str, Extract] = field(default_factory=dict)
+    skip_rows: list[Condition] = field(default_factory=list)
+    checks: dict[str, ValueSpec] = field(default_factory=dict)  # columns read and checked on every row
+    nodes: dict[str, NodeSpec] = field(default_factory=dict)
+    relationships: list[RelationshipSpec] = field(default_factory=list)
+    assertions: dict = field(default_factory=dict)
+
+    def columns(self) -> dict[str, str]:
+        """Every file column the mapping reads → where it first reads it (for 'missing column' errors)."""
+        used: dict[str, str] = {}
+
+        def note(columns: list[str], where: str) -> None:
+            for column in columns:
+                if column not in self.extract:
+                    used.setdefault(column, where)
+
+        for name, extract in self.extract.items():
+            note([extract.column], f"extract.{name}")
+        for condition in self.skip_rows:
+            note([condition.column], "skip_rows")
+        for column in self.checks:
+            note([column], "columns")
+        if self.evidence:
+            note(self.evidence.columns, "evidence")
+        for node in self.nodes.values():
+            note(node.id.columns, f"nodes.{node.key}.id")
+            for prop, specs in node.properties.items():
+                for spec in specs:
+                    note(spec.columns, f"nodes.{node.key}.{prop}")
+            if node.evidence:
+                note(node.evidence.columns, f"nodes.{node.key}.evidence")
+        for index, rel in enumerate(self.relationships):
+            where = f"relationships[{index}] ({rel.type})"
+            for end in (rel.start, rel.end):
+                if end.ref:
+                    note(end.ref.columns, where)
+            for specs in [*rel.properties.values(), [rel.key] if rel.key else [], [rel.evidence] if rel.evidence else []]:
+                for spec in specs:
+                    note(spec.columns, where)
+        return used
+
+
+class _Reader:
+    """Builds a Mapping from the parsed YAML, collecting a Problem for everything wrong with it."""
+
+    def __init__(self, path: Path, shown: str, schema: Schema):
+        self.path = path
+        self.shown = shown
+        self.schema = schema
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, item: str, key: str, message: str) -> None:
+        self.problems.append(Problem(Origin(self.shown, line), item, key, message))
+
+    # --- top level ------------------------------------------------------------------------------
+    def read(self, document: Any) -> Mapping:
+        mapping = Mapping(file=self.path)
+        if not isinstance(document, dict):
+            self.problem(1, "mapping", "file", "must be a YAML mapping with `nodes:` (and usually `relationships:`)")
+            return mapping
+        line = document.pop("__line__", None)
+        for key in document.keys() - TOP_KEYS:
+            self.problem(line, "mapping", key, f"is not a mapping option (known: {', '.join(sorted(TOP_KEYS))})")
+        mapping.about = _plain(document.get("about") or {})
+        mapping.format = document.get("format")
+        if mapping.format not in (None, "csv", "xlsx"):
+            self.problem(line, "mapping", "format", f"is {mapping.format!r}; use csv or xlsx (or leave it out)")
+        mapping.encoding = str(document.get("encoding") or "utf-8")
+        try:
+            "".encode(mapping.encoding)
+        except LookupError:
+            self.problem(line, "mapping", "encoding", f"{mapping.encoding!r} is not an encoding Python knows")
+        mapping.delimiter = str(document.get("delimiter") or ",")
+        mapping.sheet = document.get("sheet")
+        mapping.assertions = _plain(document.get("assertions") or {})
+        for name, raw in _items(document.get("extract")):
+            extract = self.extract(name, raw, line)
+            if extract:
+                mapping.extract[name] = extract
+        for raw in document.get("skip_rows") or []:
+            condition = self.condition(raw, "skip_rows", line)
+            if condition:
+                mapping.skip_rows.append(condition)
+        for column, raw in _items(document.get("columns")):
+            spec = self.value({**raw, "column": column} if isinstance(raw, dict) else raw, None, "columns", column, line)
+            if spec and spec.column:
+                mapping.checks[column] = spec
+            elif spec:
+                self.problem(line, "columns", column, "must give the column's type, e.g. {type: date, formats: [...]}")
+        if "evidence" in document:
+            mapping.evidence = self.evidence(document["evidence"], "mapping", line)
+        for key, raw in _items(document.get("nodes")):
+            node = self.node(str(key), raw, line)
+            if node:
+                mapping.nodes[node.key] = node
+        if not mapping.nodes:
+            self.problem(line, "mapping", "nodes", "must name at least one node")
+        for index, raw in enumerate(document.get("relationships") or []):
+            rel = self.relationship(index, raw, mapping.nodes, line)
+            if rel:
+                mapping.relationships.append(rel)
+        self.read_source(document.get("source"), mapping, line)
+        self.check_evidence(mapping)
+        return mapping
+
+    def read_source(self, raw: Any, mapping: Mapping, line: int | None) -> None:
+        if not isinstance(raw, dict):
+            self.problem(line, "mapping", "source", "is required: a fixed Source (id, title, publisher, date, url) "
+                                                    "or `node: <key of a Source node made from each row>`")
+            return
+        source_line = raw.pop("__line__", line)
+        if "node" in raw:
+            key = raw["node"]
+            node = mapping.nodes.get(key)
+            if node is None or node.label != "Source":
+                self.problem(source_line, "source", "node", f"{key!r} is not a node of label Source in `nodes:`")
+            mapping.source_node = key
+            return
+        for key in raw.keys() - SOURCE_KEYS:
+            self.problem(source_line, "source", key, f"is not a Source property (known: {', '.join(sorted(SOURCE_KEYS))})")
+        source = {k: v for k, v in _plain(raw).items() if k in SOURCE_KEYS}
+        for prop, message in self.schema.node_problems("Source", source):
+            self.problem(source_line, "source", prop, message)
+        mapping.source, mapping.source_line = source, source_line
+
+    def check_evidence(self, mapping: Mapping) -> None:
+        if mapping.evidence:
+            return
+        for node in mapping.nodes.values():
+            if self.schema.nodes[node.label].provenance and node.evidence is None:
+                self.problem(node.line, f"nodes.{node.key}", "evidence",
+                             "is required here or at the top of the mapping (a quote column or a template of cells)")
+        for index, rel in enumerate(mapping.relationships):
+            if rel.evidence is None:
+                self.problem(rel.line, f"relationships[{index}]", "evidence", "is required here or at the top of the mapping")
+
+    # --- pieces ---------------------------------------------------------------------------------
+    def extract(self, name: str, raw: Any, line: int | None) -> Extract | None:
+        if not isinstance(raw, dict) or not {"column", "pattern"} <= raw.keys():
+            self.problem(line, f"extract.{name}", "pattern", "needs `column:` and `pattern:` (a regular expression)")
+            return None
+        line = raw.pop("__line__", line)
+        try:
+            pattern = re.compile(raw["pattern"])
+        except re.error as error:
+            self.problem(line, f"extract.{name}", "pattern", f"is not a valid regular expression: {error}")
+            return None
+        if pattern.groups == 0:
+            self.problem(line, f"extract.{name}", "pattern", "needs a group, (?P<value>...) or (...), to capture")
+            return None
+        return Extract(str(raw["column"]), pattern)
+
+    def condition(self, raw: Any, item: str, line: int | None) -> Condition | None:
+        if isinstance(raw, dict):
+            line = raw.pop("__line__", line)
+        tests = [t for t in CONDITION_TESTS if isinstance(raw, dict) and t in raw]
+        if not isinstance(raw, dict) or "column" not in raw or len(tests) != 1 or len(raw) != 2:
+            self.problem(line, item, "condition", f"must be `column:` and one of {', '.join(CONDITION_TESTS)}, got {raw!r}")
+            return None
+        test = tests[0]
+        operand = raw[test]
+        if test in ("matches", "not_matches"):
+            try:
+                operand = re.compile(operand)
+            except (re.error, TypeError) as error:
+                self.problem(line, item, test, f"is not a valid regular expression: {error}")
+                return None
+        elif test == "in" and not isinstance(operand, list):
+            self.problem(line, item, "in", "must be a list of values")
+            return None
+        return Condition(str(raw["column"]), test, operand)
+
+    def evidence(self, raw: Any, item: str, line: int | None) -> ValueSpec | None:
+        spec = self.value(raw, None, item, "evidence", line)
+        if spec and spec.column is None and spec.template is None:
+            self.problem(line, item, "evidence", "must be a quote `column:` or a `template:` of cells")
+            return None
+        return spec
+
+    def value(self, raw: Any, prop: Property | None, item: str, key: str, line: int | None) -> ValueSpec | None:
+        """One value spec: a dict with column/template/value (+ options), or a bare literal."""
+        if not isinstance(raw, dict):
+            return self.literal(raw, prop, item, key, line)
+        line = raw.pop("__line__", line)
+        kinds = [k for k in VALUE_KINDS if k in raw]
+        unknown = raw.keys() - set(VALUE_KINDS) - VALUE_OPTIONS
+        if unknown:
+            hint = " (to read a column write {column: NAME})" if any(raw[k] is None for k in unknown) else ""
+            self.problem(line, item, key, f"has unknown option(s) {', '.join(sorted(map(str, unknown)))}{hint}; "
+                                          f"known: {', '.join([*VALUE_KINDS, *sorted(VALUE_OPTIONS)])}")
+            return None
+        if len(kinds) != 1:
+            self.problem(line, item, key, "needs exactly one of column, template, value")
+            return None
+        if kinds == ["value"]:
+            return self.literal(raw["value"], prop, item, key, line)
+        formats = raw.get("formats") or ()
+        spec = ValueSpec(required=bool(raw.get("required", False)),
+                         formats=(formats,) if isinstance(formats, str) else tuple(map(str, formats)))
+        if kinds == ["column"]:
+            spec.column = str(raw["column"])
+        else:
+            spec.template = str(raw["template"])
+            if not template_columns(spec.template):
+                self.problem(line, item, key, f"template {spec.template!r} names no {{column}}; use `value:` for fixed text")
+                return None
+        spec.map = {str(k).strip().lower(): v for k, v in _plain(raw.get("map") or {}).items()}
+        spec.split = raw.get("split")
+        if raw.get("split_pattern"):
+            try:
+                spec.split_pattern = re.compile(raw["split_pattern"])
+            except re.error as error:
+                self.problem(line, item, key, f"split_pattern is not a valid regular expression: {error}")
+        cell_type = raw.get("type") or _default_type(prop)
+        if cell_type not in PARSERS:
+            self.problem(line, item, key, f"type {cell_type!r} is unknown; known: {', '.join(PARSERS)}")
+            return None
+        spec.type = cell_type
+        if prop is not None:
+            base = prop.type.removesuffix("[]")
+            produced = PRODUCES[cell_type]
+            if produced != base and not (produced == "integer" and base == "float"):
+                self.problem(line, item, key, f"type {cell_type} gives a {produced} but {prop.name} takes {prop.type}")
+            if spec.splits and not prop.type.endswith("[]"):
+                self.problem(line, item, key, f"splits the cell into a list but {prop.name} takes one {prop.type}")
+        if spec.template and cell_type != "string":
+            self.problem(line, item, key, "a template gives text; read typed values with `column:`")
+        return spec
+
+    def literal(self, value: Any, prop: Property | None, item: str, key: str, line: int | None) -> ValueSpec | None:
+        if prop is not None:
+            problem = prop.check(value)
+            if problem:
+                self.problem(line, item, key, problem)
+                return None
+            if prop.name == "topics":
+                unknown = [t for t in value if t not in registry.topic.names]
+                if unknown:
+                    self.problem(line, item, key, f"{', '.join(unknown)}: not FollowTheMoney topic(s)")
+        return ValueSpec(literal=value)
+
+    def values(self, raw: Any, prop: Property, item: str, key: str, line: int | None) -> list[ValueSpec]:
+        """A property's specs: one spec, or a list of them (list properties join them; others take the first given)."""
+        is_list = prop.type.endswith("[]")
+        if not isinstance(raw, list) or (is_list and all(not isinstance(v, dict) for v in raw)):
+            spec = self.value(raw, prop, item, key, line)
+            return [spec] if spec else []
+        specs = []
+        for value in raw:
+            if isinstance(value, dict):
+                spec = self.value(value, prop, item, key, line)
+            else:
+                spec = self.literal([value] if is_list else value, prop, item, key, line)
+            if spec:
+                specs.append(spec)
+        return specs
+
+    def properties(self, raw: Any, allowed: dict[str, Property], item: str, line: int | None,
+                   reserved: set[str]) -> dict[str, list[ValueSpec]]:
+        result: dict[str, list[ValueSpec]] = {}
+        if isinstance(raw, dict):
+            line = raw.get("__line__", line)
+        for name, value in _items(raw):
+            if name in reserved:
+                self.problem(line, item, name, "is set by the importer or by its own key, not under `properties:`")
+                continue
+            prop = allowed.get(name)
+            if prop is None:
+                self.problem(line, item, name, f"is not a property here; allowed: {', '.join(sorted(set(allowed) - reserved))}")
+                continue
+            specs = self.values(value, prop, item, name, line)
+            if specs:
+                result[name] = specs
+        return result
+
+    def id_spec(self, raw: Any, item: str, line: int | None, label: str | None) -> IdSpec | None:
+        if not isinstance(raw, dict):
+            self.problem(line, item, "id", f"must say how the id is made: one of {', '.join(ID_KINDS)} "
+                                           "(e.g. {slug: Name}), with optional `known: {name: id}`")
+            return None
+        line = raw.pop("__line__", line)
+        kinds = [k for k in ID_KINDS if k in raw]
+        unknown = raw.keys() - set(ID_KINDS) - {"known"}
+        if len(kinds) != 1 or unknown:
+            self.problem(line, item, "id",
+                         f"needs exactly one of {', '.join(ID_KINDS)} (and optionally `known`), got {sorted(raw)}")
+            return None
+        known = {slug(str(k)): str(v) for k, v in _plain(raw.get("known") or {}).items()}
+        spec = IdSpec(kinds[0], str(raw[kinds[0]]), known)
+        if spec.kind == "template" and not template_columns(spec.source):
+            self.problem(line, item, "id", f"template {spec.source!r} names no {{column}}")
+        if label is not None:
+            id_prop = self.schema.nodes[label].properties["id"]
+            fixed = [spec.source] if spec.kind == "value" else []
+            for value in [*fixed, *spec.known.values()]:
+                problem = id_prop.check(value)
+                if problem:
+                    self.problem(line, item, "id", problem)
+            if spec.kind == "country" and label != "Country":
+                self.problem(line, item, "id", "`country` makes ISO codes, the ids of Country nodes only")
+        return spec
+
+    def node(self, key: str, raw: Any, line: int | None) -> NodeSpec | None:
+        item = f"nodes.{key}"
+        if not isinstance(raw, dict):
+            self.problem(line, item, "node", "must be a mapping with label, id, name, ...")
+            return None
+        line = raw.pop("__line__", line)
+        for unknown in raw.keys() - NODE_KEYS:
+            self.problem(line, item, unknown, f"is not a node option (known: {', '.join(sorted(NODE_KEYS))})")
+        label = raw.get("label")
+        node_type = self.schema.nodes.get(label)
+        if node_type is None:
+            self.problem(line, item, "label", f"unknown label {label!r}; known: {', '.join(self.schema.nodes)}")
+            return None
+        id_spec = self.id_spec(raw.get("id"), item, line, label)
+        allowed = node_type.properties
+        properties = self.properties(raw.get("properties"), allowed, item, line, PROVENANCE | {"name", "aliases"})
+        for name in ("name", "aliases"):
+            if name in raw and name in allowed:
+                specs = self.values(raw[name], allowed[name], item, name, line)
+                if specs:
+                    properties[name] = specs
+        for name, prop in allowed.items():
+            if prop.required and name not in PROVENANCE and name not in properties:
+                self.problem(line, item, name, f"is required for {label} but the mapping does not give it")
+        self.check_amounts(properties, item, line)
+        evidence = None
+        if "evidence" in raw:
+            if not node_type.provenance:
+                self.problem(line, item, "evidence", f"{label} nodes carry no evidence")
+            else:
+                evidence = self.evidence(raw["evidence"], item, line)
+        if id_spec is None:
+            return None
+        return NodeSpec(key, label, id_spec, properties, evidence, bool(raw.get("optional", False)), line)
+
+    def check_amounts(self, properties: dict[str, list[ValueSpec]], item: str, line: int | None) -> None:
+        """An amount in any currency but US dollars (`...Usd`) needs a `currency` beside it."""
+        for name, specs in properties.items():
+            if not name.endswith("Usd") and "currency" not in properties and any(s.type == "amount" for s in specs):
+                self.problem(line, item, name, "reads an amount but the mapping gives no `currency`: add currency: "
+                                               "{column: ..., type: currency}, a list of such, or a fixed code (USD)")
+
+    def end(self, raw: Any, nodes: dict[str, NodeSpec], item: str, key: str, line: int | None) -> EndSpec | None:
+        if isinstance(raw, str):
+            if raw not in nodes:
+                self.problem(line, item, key, f"{raw!r} is not a node of this mapping (nodes: {', '.join(nodes)})")
+                return None
+            return EndSpec(node=raw)
+        if isinstance(raw, dict) and set(raw) - {"__line__"} == {"id"}:
+            ref = self.id_spec(raw["id"], item, line, None)
+            return EndSpec(ref=ref) if ref else None
+        self.problem(line, item, key, "must be a node key, or {id: ...} naming a node another row makes")
+        return None
+
+    def relationship(self, index: int, raw: Any, nodes: dict[str, NodeSpec], line: int | None) -> RelationshipSpec | None:
+        item = f"relationships[{index}]"
+        if not isinstance(raw, dict):
+            self.problem(line, item, "relationship", "must be a mapping with type, from, to, properties")
+            return None
+        line = raw.pop("__line__", line)
+        for unknown in raw.keys() - RELATIONSHIP_KEYS:
+            self.problem(line, item, unknown, f"is not a relationship option (known: {', '.join(sorted(RELATIONSHIP_KEYS))})")
+        rel_type = raw.get("type")
+        rel = self.schema.relationships.get(rel_type)
+        if rel is None:
+            self.problem(line, item, "type",
+                         f"unknown relationship type {rel_type!r}; known: {', '.join(self.schema.relationships)}")
+            return None
+        item = f"{item} ({rel_type})"
+        start = self.end(raw.get("from"), nodes, item, "from", line)
+        end = self.end(raw.get("to"), nodes, item, "to", line)
+        for end_spec, allowed, key in ((start, rel.from_labels, "from"), (end, rel.to_labels, "to")):
+            if end_spec and end_spec.node and nodes[end_spec.node].label not in allowed:
+                self.problem(line, item, key, f"a {nodes[end_spec.node].label} cannot be the {key} end of {rel_type} "
+                                              f"(allowed: {', '.join(allowed)})")
+        properties = self.properties(raw.get("properties"), rel.properties, item, line, PROVENANCE)
+        for name, prop in rel.properties.items():
+            if prop.required and name not in PROVENANCE and name not in properties:
+                self.problem(line, item, name, f"is required for {rel_type} but the mapping does not give it")
+        self.check_amounts(properties, item, line)
+        key_spec = self.value(raw["key"], None, item, "key", line) if "key" in raw else None
+        evidence = self.evidence(raw["evidence"], item, line) if "evidence" in raw else None
+        if not (start and end):
+            return None
+        return RelationshipSpec(rel_type, start, end, key_spec, properties, evidence, line)
+
+
+def _default_type(prop: Property | None) -> str:
+    if prop is None:
+        return "string"
+    return {"integer": "integer", "float": "float", "boolean": "boolean"}.get(prop.type.removesuffix("[]"), "string")
+
+
+def _items(raw: Any) -> list[tuple[str, Any]]:
+    return [(k, v) for k, v in (raw or {}).items() if k != "__line__"] if isinstance(raw, dict) else []
+
+
+def _plain(value: Any) -> Any:
+    """The YAML value without the `__line__` keys read_yaml adds to every mapping."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def read_mapping(path: Path, shown: str | None = None) -> Mapping:
+    """Parse and check a mapping file; raise ImportFailed naming the file, line and key of every problem."""
+    reader = _Reader(path, shown or str(path), load_schema())
+    if not path.is_file():
+        raise ImportFailed([Problem(Origin(reader.shown), "mapping", "file", "does not exist")])
+    mapping = reader.read(read_yaml(path))
+    if reader.problems:
+        raise ImportFailed(reader.problems)
+    return mapping

@@ -1,0 +1,92 @@
+"""Reading a CSV or Excel file into rows numbered as a spreadsheet user sees them (the header is row 1)."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from importers.core import ImportFailed, Origin, Problem
+from importers.tabular.mapping import Mapping
+
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+PANDAS_LINE = re.compile(r"line (\d+)")
+
+
+@dataclass
+class Table:
+    shown: str  # the file name used in error messages
+    columns: list[str]
+    rows: list[tuple[int, dict[str, Any]]]  # (spreadsheet row number, column → cell)
+
+
+def read_table(path: Path, mapping: Mapping, shown: str) -> Table:
+    """The file as rows; raise ImportFailed for a file that cannot be read at all (missing, empty,
+    wrong encoding, broken CSV, missing sheet) or that lacks a column the mapping reads."""
+    def fail(message: str, field: str = "file", line: int | None = None) -> ImportFailed:
+        return ImportFailed([Problem(Origin(shown, line), "file", field, message)])
+
+    if not path.is_file():
+        raise fail("does not exist")
+    if path.stat().st_size == 0:
+        raise fail("is empty (0 bytes); expected a header row and data rows")
+    kind = mapping.format or ("xlsx" if path.suffix.lower() in EXCEL_SUFFIXES else "csv")
+    frame = _read_excel(path, mapping, fail) if kind == "xlsx" else _read_csv(path, mapping, fail)
+    if frame.columns.empty:
+        raise fail("is empty: it has no header row")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    columns = list(frame.columns)
+    missing = [(column, where) for column, where in mapping.columns().items() if column not in columns]
+    if missing:
+        raise ImportFailed([
+            Problem(Origin(shown, 1), "header", column,
+                    f"is missing; the mapping reads it in {where}; the file's columns are: {', '.join(columns)}")
+            for column, where in missing
+        ])
+    records = frame.to_dict("records")
+    rows = [(index + 2, record) for index, record in enumerate(records)]
+    if not rows:
+        raise fail("has a header but no data rows", "rows", 2)
+    return Table(shown, columns, rows)
+
+
+def _read_csv(path: Path, mapping: Mapping, fail) -> pd.DataFrame:
+    data = path.read_bytes()
+    encoding = "utf-8-sig" if mapping.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else mapping.encoding
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        byte = data[error.start:error.start + 1].hex()
+        raise fail(f"is not valid {mapping.encoding}: byte 0x{byte} on line {line} ({error.reason}); save the file "
+                   "as UTF-8, or name its encoding in the mapping (e.g. `encoding: latin-1`)", "encoding", line) from None
+    if not text.strip():
+        raise fail("holds only white space; expected a header row and data rows")
+    try:
+        return pd.read_csv(io.StringIO(text), sep=mapping.delimiter, dtype=str, keep_default_na=False,
+                           skip_blank_lines=False, index_col=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        found = PANDAS_LINE.search(str(error))
+        raise fail(f"is not a well-formed CSV: {error}", "format", int(found[1]) if found else None) from None
+
+
+def _read_excel(path: Path, mapping: Mapping, fail) -> pd.DataFrame:
+    try:
+        sheets = pd.ExcelFile(path, engine="openpyxl")
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise fail(f"is not an Excel .xlsx workbook ({error})", "format") from None
+    with sheets:
+        sheet = mapping.sheet if mapping.sheet is not None else 0
+        if isinstance(sheet, str) and sheet not in sheets.sheet_names:
+            raise fail(f"has no sheet {sheet!r}; its sheets are: {', '.join(sheets.sheet_names)}", "sheet")
+        if isinstance(sheet, int) and sheet >= len(sheets.sheet_names):
+            raise fail(f"has no sheet number {sheet} (counting from 0); it has {len(sheets.sheet_names)}", "sheet")
+        try:
+            return pd.read_excel(sheets, sheet_name=sheet, dtype=object, na_filter=False, header=0)
+        except ValueError as error:  # an empty sheet
+            raise fail(f"sheet {sheet!r} cannot be read: {error}", "sheet") from None
