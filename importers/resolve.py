@@ -192,8 +192,23 @@ class Resolver:
                 continue
             result.review += self._close_names(node)
             self._index(_known(node))
+        self._keep_distinct_entities_apart(dataset, result, renamed)
         _apply(dataset, renamed, self.by_id)
         return result
+
+    @staticmethod
+    def _keep_distinct_entities_apart(dataset: Dataset, result: Resolution, renamed: dict[str, str]) -> None:
+        """Two entities of one import are two entities: when several would land on the same node (BGI
+        Group and BGI Genomics on `bgi`), none is merged without an analyst's decision; all go to review."""
+        claims: dict[str, int] = defaultdict(int)
+        for node_id in dataset.nodes:
+            claims[renamed.get(node_id, node_id)] += 1
+        for match in list(result.merged):
+            if claims[match.candidate.id] > 1 and match.reason != "analyst decision":
+                result.merged.remove(match)
+                del renamed[match.incoming.id]
+                result.review.append(Match(match.incoming, match.candidate, match.score,
+                                           f"{match.reason}, but another entity of this import matches it too"))
 
 
 def _known(node: NodeRecord) -> Known:

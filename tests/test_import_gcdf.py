@@ -110,7 +110,7 @@ def test_huawei_funds_as_a_company_with_the_amounts_in_both_currencies(dataset):
     assert bolivia == {
         "id": "huawei-technologies-co-ltd|FINANCED|aiddata-71673",
         "amount": 6960000.0, "currency": "BOB", "amountUsd": 977685.601638643, "year": 2013, "instrument": "grant",
-        "confidence": "stated", "asOf": 2013, "externalIds": ["aiddata:71673"],
+        "confidence": "stated", "asOf": 2013, "externalIds": ["aiddata:71673"], "recommendedForAggregates": True,
         "urls": bolivia["urls"], "sources": [HUAWEI],
         "evidence": ["Huawei Bolivia grants Santa Cruz 6.96 million Bolivianos for security camera installation "
                      "(linked to project #36121)"],
@@ -247,6 +247,7 @@ def test_recommended_for_aggregates_is_in_every_financed_note(dataset, record, r
     assert financed
     for props in financed.values():
         assert f"recommendedForAggregates: {recommended};" in props["note"]
+        assert props.get("recommendedForAggregates") == {"true": True, "false": False, "not given": None}[recommended]
         assert ("umbrella agreement" in props["note"]) == umbrella
 
 

@@ -104,3 +104,12 @@ def test_bad_decision_file_names_row_and_field(tmp_path):
 def test_same_id_with_another_label_is_refused(seeded_db):
     with pytest.raises(ImportFailed, match="already has id 'huawei' as a Company"):
         Resolver(known_from_graph(seeded_db, DATABASE)).resolve(incoming(("Organization", "huawei", "Huawei", {})))
+
+
+def test_two_entities_of_one_import_never_collapse_into_one_node(seeded_db):
+    dataset = incoming(("Company", "bgi-group", "BGI Group", {}), ("Company", "bgi-genomics", "BGI", {}),
+                       rels=[("bgi-group", "OWNS", "bgi-genomics", {"controlling": True})])
+    result = Resolver(known_from_graph(seeded_db, DATABASE)).resolve(dataset)
+    assert result.merged == []
+    assert {m.incoming.id for m in result.review} == {"bgi-group", "bgi-genomics"}
+    assert "bgi-group|OWNS|bgi-genomics" in dataset.relationships and dataset.problems() == []

@@ -1,9 +1,10 @@
 // name: top-lenders
 // title: Top lenders
-// question: Which lenders and funders committed the most money, to how many borrowers and projects? Each financing tie counts once, however many contractors sit under it.
+// question: Which lenders and funders committed the most money, to how many borrowers and projects? Each financing tie counts once, however many contractors sit under it, and ties flagged as not for aggregates are left out.
 // param: country string = null -- ISO 3166 alpha-2 code of the borrower's or project's country
 // param: fromYear integer = null -- earliest year of the financing
 // param: toYear integer = null -- latest year of the financing
+// param: includeNotRecommended boolean = false -- also count financing AidData does not recommend for aggregates (umbrella agreements, pledges, cancelled commitments)
 // param: limit integer = 10 -- how many lenders
 // column: lender -- lender name
 // column: lenderId -- lender id
@@ -15,6 +16,7 @@
 // column: instruments -- kinds of financing used
 MATCH (lender:Entity)-[f:FINANCED]->(target:Entity)
 WHERE ($fromYear IS NULL OR f.year >= $fromYear) AND ($toYear IS NULL OR f.year <= $toYear)
+  AND ($includeNotRecommended OR coalesce(f.recommendedForAggregates, true))
   AND ($country IS NULL OR EXISTS {
         MATCH (target)-[:LOCATED_IN|GOVERNS|PART_OF]->{1,3}(:Country {id: $country}) })
 WITH lender, collect(DISTINCT f) AS financings, collect(DISTINCT target) AS recipients

@@ -10,8 +10,9 @@ national government (COMMISSIONED, GOVERNS) and the agencies the record names:
 - receiving agencies COMMISSIONED it; implementing companies CONTRACTED_FOR it; an implementing
   agency that is not a company COMMISSIONED it, the note saying so (CONTRACTED_FOR starts at a Company).
 
-AidData's "Recommended For Aggregates" (2.0 Huawei: "Recommended For Huawei Aggregates") goes into every
-FINANCED note as `recommendedForAggregates: true|false|not given`, until FINANCED has a property for it.
+AidData's "Recommended For Aggregates" (2.0 Huawei: "Recommended For Huawei Aggregates") becomes the
+FINANCED property `recommendedForAggregates` (absent when the file gives none, as 3.0 extracts may), which
+the canned totals honour, and is repeated in every FINANCED note with the record's other flags.
 """
 
 from __future__ import annotations
@@ -239,6 +240,7 @@ class _Builder:
         for funder in funders:
             self._relationship("FINANCED", funder, project_id, {
                 **common, **amounts, "year": record.year, "instrument": record.instrument,
+                "recommendedForAggregates": record.recommended,
                 "urls": record.urls or None, "evidence": [_quote(record.title)],
                 "note": f"AidData funding agency; {_flags(record, amounts=True)}{share}",
             }, record.origin)
@@ -247,12 +249,13 @@ class _Builder:
             if party.role == "co-financier" and agency.id not in funders:
                 self._relationship("FINANCED", agency.id, project_id, {
                     **common, "year": record.year, "instrument": record.instrument,
-                    "evidence": [_quote(party.name)],
+                    "recommendedForAggregates": record.recommended, "evidence": [_quote(party.name)],
                     "note": f"AidData co-financing agency (AidData gives no amount for it); {flags}",
                 }, record.origin)
             elif party.role in ACCOUNTABLE_ROLES:
                 self._relationship("FINANCED", agency.id, project_id, {
                     **common, "year": record.year, "instrument": "other", "evidence": [_quote(party.name)],
+                    "recommendedForAggregates": record.recommended,
                     "note": f"AidData {ACCOUNTABLE_ROLES[party.role]}; {flags}",
                 }, record.origin, key="guarantee")
 
