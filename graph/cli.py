@@ -8,9 +8,12 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from neo4j import Driver
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -53,6 +56,14 @@ def database_option(command):
     return click.option(
         "--database", default=None, help="Neo4j database (default: NEO4J_DATABASE or 'neo4j')."
     )(command)
+
+
+@contextmanager
+def database_driver(database: str | None) -> Iterator[tuple[Driver, str]]:
+    """A connected driver and the database to use (`--database`, else NEO4J_DATABASE)."""
+    settings = get_settings()
+    with connect(settings) as driver:
+        yield driver, database or settings.neo4j_database
 
 
 def ensure_server() -> None:
@@ -140,9 +151,8 @@ def schema():
 @handle_errors
 def schema_apply(database):
     """Create the schema's constraints and indexes (IF NOT EXISTS)."""
-    settings = get_settings()
-    with connect(settings) as driver:
-        statements = apply_schema(driver, database or settings.neo4j_database)
+    with database_driver(database) as (driver, database):
+        statements = apply_schema(driver, database)
     console.print(f"Applied {len(statements)} constraints and indexes.")
 
 
@@ -198,9 +208,8 @@ def query_run(name, params, fmt, output, wide, database):
     """Run a canned query (read-only) and print its rows."""
     q = cypher.get(name)
     values = q.parse_params(params)
-    settings = get_settings()
-    with connect(settings) as driver:
-        frame = cypher.run(driver, name, values, database or settings.neo4j_database)
+    with database_driver(database) as (driver, database):
+        frame = cypher.run(driver, name, values, database)
     emit(frame, fmt, output, wide, title=q.title)
 
 
@@ -219,9 +228,8 @@ def query_cypher(text, params, fmt, output, wide, database):
             values[key] = json.loads(raw)
         except json.JSONDecodeError:
             values[key] = raw
-    settings = get_settings()
-    with connect(settings) as driver:
-        frame = cypher.run_cypher(driver, text, values, database or settings.neo4j_database)
+    with database_driver(database) as (driver, database):
+        frame = cypher.run_cypher(driver, text, values, database)
     emit(frame, fmt, output, wide, title=None)
 
 
@@ -265,9 +273,8 @@ def viz(name, params, output, exports, show_inactive, database):
     """Draw a chain query as a self-contained interactive page (and export its subgraph)."""
     q = cypher.get(name)
     values = q.parse_params(params)
-    settings = get_settings()
-    with connect(settings) as driver:
-        graph = pictures.query_subgraph(driver, name, values, database or settings.neo4j_database)
+    with database_driver(database) as (driver, database):
+        graph = pictures.query_subgraph(driver, name, values, database)
     page = pictures.render_subgraph(graph, output, title=q.title, kind=q.visual, query=name, params=q.bind(values),
                                     show_inactive=show_inactive)
     console.print(f"wrote {page}")
@@ -326,9 +333,8 @@ def resolution_options(command):
 def import_dataset(fmt: str, dataset: Dataset, options: dict) -> None:
     """Resolve entities against the graph (unless --no-resolve), then write or dry-run."""
     if not options["no_resolve"]:
-        settings = get_settings()
-        with connect(settings) as driver:
-            known = known_from_graph(driver, options["database"] or settings.neo4j_database)
+        with database_driver(options["database"]) as (driver, database):
+            known = known_from_graph(driver, database)
         resolution = Resolver(known, read_decisions(options["decisions"])).resolve(dataset)
         for match in resolution.merged:
             console.print(f"matched {match.incoming.id} → {match.candidate.id} ({match.reason})")
