@@ -147,7 +147,10 @@ class LocalServer:
             (self.home / sub).mkdir(parents=True, exist_ok=True)
         settings = {
             "server.default_listen_address": "127.0.0.1",
+            "server.default_advertised_address": "127.0.0.1",
             "server.bolt.listen_address": f":{self.bolt_port}",
+            # the routing table must name this server's own port, or a neo4j:// client could be sent to 7687
+            "server.bolt.advertised_address": f":{self.bolt_port}",
             "server.http.listen_address": f":{self.http_port}",
             "server.https.enabled": "false",
             "server.directories.data": "data",

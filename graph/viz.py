@@ -414,10 +414,22 @@ def export(graph: Subgraph, path: Path | str) -> Path:
     return path
 
 
-def display(path: Path | str, height: int = 800):
-    """Show a written page inline in Jupyter, VS Code or JupyterLab (an iframe `srcdoc`, no server)."""
-    from IPython.display import HTML
+class InlinePage:
+    """A written page shown inline by Jupyter, VS Code or JupyterLab: an iframe `srcdoc`, no server."""
 
-    page = Path(path).read_text(encoding="utf-8")
-    return HTML(f'<iframe srcdoc="{html.escape(page, quote=True)}" style="width:100%;height:{height}px;border:0">'
-                "</iframe>")
+    def __init__(self, path: Path | str, height: int = 800):
+        self.path, self.height = Path(path), height
+
+    def html(self) -> str:
+        """The iframe, for composing several pages into one cell's output."""
+        page = self.path.read_text(encoding="utf-8")
+        return (f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+                f'style="width:100%;height:{self.height}px;border:0"></iframe>')
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+
+def display(path: Path | str, height: int = 800) -> InlinePage:
+    """Show a written page inline in a notebook (the cell's value, or pass it to IPython's display)."""
+    return InlinePage(path, height)
