@@ -213,7 +213,8 @@ def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, data
         if error.code == "Neo.ClientError.Statement.AccessMode":
             raise QueryError("Refused: this query writes to the graph, and queries here run read-only. "
                              "Load data with `influence import`.") from None
-        raise
+        # e.g. a negative limit, or a value a procedure cannot use: one clear message, not a traceback
+        raise QueryError(f"Neo4j could not run the query ({error.code}): {error.message}") from None
 
 
 def run_cypher(driver: Driver, cypher: str, params: dict[str, Any] | None = None,

@@ -30,7 +30,9 @@ def safe_for_spreadsheet(text: str) -> str:
 
 def to_csv(frame: pd.DataFrame) -> str:
     flat = frame.map(lambda v: safe_for_spreadsheet(cell_text(v))) if len(frame) else frame
-    return flat.to_csv(index=False)
+    # RFC 4180 line ends: with "\n" alone, a cell holding "\r" is written unquoted, and a spreadsheet
+    # starts a new row there ("x\r=HYPERLINK(...)" would put a formula at the start of a row)
+    return flat.to_csv(index=False, lineterminator="\r\n")
 
 
 def to_json(frame: pd.DataFrame) -> str:

@@ -59,9 +59,11 @@ class Property:
         if kind == "string":
             if not isinstance(value, str) or not value.strip():
                 return f"expected a non-empty text, got {_shown(value)}"
+            if not value.isascii() and _surrogate(value):  # "\ud800" from JSON: the driver cannot send it
+                return f"{_shown(value)} holds a lone surrogate (\\ud800-\\udfff), which is not text"
             if self.maxLength and len(value) > self.maxLength:
                 return f"is {len(value)} characters long, more than {self.maxLength}"
-            if self.pattern and not re.fullmatch(self.pattern, value):
+            if self.pattern and not re.fullmatch(self.pattern, value, re.ASCII):  # \d is 0-9, not any digit
                 return f"{_shown(value)} does not match {self.pattern}"
         elif kind == "integer":
             if isinstance(value, bool) or not isinstance(value, int):
@@ -79,6 +81,14 @@ class Property:
         if self.max is not None and value > self.max:
             return f"{value} is above the maximum {self.max}"
         return None
+
+
+def _surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _shown(value: Any) -> str:

@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import socket
+import string
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -188,7 +189,8 @@ class LocalServer:
                 )
             return
         if not password:
-            password = secrets.token_urlsafe(18)
+            # letters and digits only: a password starting with "-" would be read as an option
+            password = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(24))
             self.env_file.parent.mkdir(parents=True, exist_ok=True)
             self.env_file.touch(mode=0o600, exist_ok=True)
             set_key(str(self.env_file), "NEO4J_USER", self.user, quote_mode="never")

@@ -17,7 +17,9 @@ from typing import Any
 
 import networkx as nx
 import yaml
+from icu import ICUError
 from neo4j import Driver, ManagedTransaction
+from normality import ascii_text as _ascii_text
 from normality import slugify as _slugify
 
 from graph.schema import Schema, apply_schema, load_schema
@@ -95,7 +97,25 @@ class RelationshipRecord:
 def slug(text: str) -> str:
     """The id an importer gives an entity it knows only by name: `Export-Import Bank of China` →
     `export-import-bank-of-china` (accents folded, punctuation dropped)."""
-    return _slugify(text, sep="-") or ""
+    try:
+        made = _slugify(text, sep="-") or ""
+    except ICUError:
+        made = _slugify(icu_safe(text), sep="-") or ""
+    return "-".join(part for part in made.split("-") if part)  # "A𤵧" slugifies to "a-", not a valid id
+
+
+def icu_safe(text: str) -> str:
+    """Text that normality's ICU transliteration accepts. ICU refuses a few rare sequences (`𖭀ヽ`, a
+    Pahawh Hmong letter before a kana iteration mark), which would end an import with a traceback;
+    such text is transliterated to ASCII one character at a time, a character ICU refuses dropped."""
+    return "".join(_ascii_char(char) for char in text)
+
+
+def _ascii_char(char: str) -> str:
+    try:
+        return _ascii_text(char)
+    except ICUError:
+        return ""
 
 
 def relationship_id(start: str, rel_type: str, end: str, key: str | None = None) -> str:
@@ -234,11 +254,59 @@ def _provenance_problems(props: dict, origin: Origin, item: str) -> list[Problem
     return []
 
 
+# --- reading JSON ------------------------------------------------------------------------------------
+class DuplicateKey(ValueError):
+    """A key given twice in one JSON object, which `json` would silently reduce to the last value."""
+
+    def __init__(self, key: str):
+        super().__init__(f"duplicate key {key!r}")
+        self.key = key
+
+
+def unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    """`object_pairs_hook` for `json.loads` that refuses a repeated key (raises DuplicateKey)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise DuplicateKey(key)
+        seen.add(key)
+    return dict(pairs)
+
+
 # --- reading YAML with line numbers ---------------------------------------------------------------
+# Seed files and mappings are a few kB to 100 kB; the pure-Python parser needs ~20 s for 50 MB.
+MAX_YAML_BYTES = 10 * 2**20
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML this project does not accept: a key given twice in one mapping (YAML keeps only the
+    last), or an alias (`*name`, which can multiply a small file into a huge structure)."""
+
+    def __init__(self, item: str, field: str, problem: str, mark):
+        super().__init__(problem=problem, problem_mark=mark)
+        self.item, self.field = item, field
+
+
 class _LineLoader(yaml.SafeLoader):
     """A safe YAML loader that notes the line of every mapping under the key `__line__`."""
 
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused("file", "alias", f"uses the alias *{event.anchor}; anchors and aliases are not accepted "
+                                            "here, write the value out", event.start_mark)
+        return super().compose_node(parent, index)
+
     def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+                    key = self.construct_object(key_node)
+                    if key in seen:
+                        raise _Refused("mapping", str(key), f"is given twice in one mapping (first on line {seen[key]}); "
+                                                            "YAML would keep only the last", key_node.start_mark)
+                    seen[key] = key_node.start_mark.line + 1
         mapping = super().construct_mapping(node, deep=deep)
         mapping["__line__"] = node.start_mark.line + 1
         return mapping
@@ -246,13 +314,31 @@ class _LineLoader(yaml.SafeLoader):
 
 def read_yaml(path: Path) -> Any:
     """Parse YAML, turning syntax errors into an ImportFailed that names the file and line."""
+    def fail(line: int | None, item: str, field: str, message: str) -> ImportFailed:
+        return ImportFailed([Problem(Origin(str(path), line), item, field, message)])
+
+    size = path.stat().st_size
+    if size > MAX_YAML_BYTES:
+        raise fail(None, "file", "size", f"is {size / 2**20:.1f} MB; a YAML file here may be at most "
+                                         f"{MAX_YAML_BYTES // 2**20} MB")
+    data = path.read_bytes()
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (a SafeLoader)
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ImportFailed([Problem(Origin(str(path)), "file", "encoding", f"is not UTF-8 ({error.reason})")]) from None
+        line = data[:error.start].count(b"\n") + 1
+        raise fail(line, "file", "encoding", f"is not UTF-8 ({error.reason} at byte {error.start})") from None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 (a SafeLoader)
+    except _Refused as error:
+        raise fail(error.problem_mark.line + 1, error.item, error.field, error.problem) from None
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else None
-        raise ImportFailed([Problem(Origin(str(path), line), "file", "syntax", f"is not valid YAML: {error.problem}")]) from None
+        raise fail(line, "file", "syntax", f"is not valid YAML: {error.problem}") from None
+    except yaml.reader.ReaderError as error:  # a control character (valid UTF-8, not allowed in YAML)
+        line = text[:error.position].count("\n") + 1
+        raise fail(line, "file", "syntax", f"is not valid YAML: the character U+{error.character:04X} is not allowed") from None
+    except RecursionError:
+        raise fail(None, "file", "syntax", "nests lists or mappings too deeply to be read") from None
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -320,8 +406,8 @@ KEEP_NAME = """
 WITH row, old, row.plain AS plain,
      CASE WHEN old IS NULL OR old.name IS NULL OR $rename THEN row.plain.name ELSE old.name END AS keptName
 WITH old, row {.*, plain: plain {.*, name: keptName},
-               aliases: coalesce(row.aliases, []) + CASE WHEN plain.name IS NULL OR plain.name = keptName
-                                                          THEN [] ELSE [plain.name] END} AS row"""
+               aliases: CASE WHEN plain.name IS NULL OR plain.name = keptName THEN row.aliases
+                             ELSE coalesce(row.aliases, []) + [plain.name] END} AS row"""
 
 
 def _node_statement(label: str, entity_label: str | None) -> str:
@@ -374,17 +460,53 @@ def write_dataset(
     summary = ImportSummary()
     for label in schema.nodes:  # the allow-list, in schema order
         rows = [_row(n.props) for n in dataset.nodes.values() if n.label == label]
-        entity = schema.entity_label if schema.nodes[label].is_entity else None
-        _write_rows(driver, database, _node_statement(label, entity), rows, batch_size, summary, ("node", label), progress,
-                    rename=rename)
+        key_label = schema.entity_label if schema.nodes[label].is_entity else label
+        statements = _Statements(
+            existing=f"UNWIND $ids AS id MATCH (n:{key_label} {{id: id}}) RETURN n.id AS id",
+            create=_node_create_statement(label, key_label),
+            merge=_node_statement(label, key_label if key_label != label else None),
+        )
+        _write_rows(driver, database, statements, rows, batch_size, summary, ("node", label), progress, rename=rename)
     for rel_type in schema.relationships:
         rows = [_row(r.props, start=r.start, end=r.end) for r in dataset.relationships.values() if r.type == rel_type]
-        statement = _relationship_statement(rel_type, schema.entity_label)
-        _write_rows(driver, database, statement, rows, batch_size, summary, ("relationship", rel_type), progress)
+        statements = _Statements(
+            existing=f"UNWIND $ids AS id MATCH ()-[r:{rel_type} {{id: id}}]->() RETURN r.id AS id",
+            create=_relationship_create_statement(rel_type, schema.entity_label),
+            merge=_relationship_statement(rel_type, schema.entity_label),
+        )
+        _write_rows(driver, database, statements, rows, batch_size, summary, ("relationship", rel_type), progress)
     return summary
 
 
-def _write_rows(driver: Driver, database: str, statement: str, rows: list[dict], batch_size: int,
+@dataclass(frozen=True)
+class _Statements:
+    """How one label or type is written: which ids exist already; new rows are created outright (no
+    judging, no Eager plan), rows for existing ids are merged and judged."""
+
+    existing: str
+    create: str
+    merge: str
+
+
+def _create_assignments(var: str) -> str:
+    assign = [f"{var} = row.plain",
+              f"{var}.sources = CASE WHEN size(row.sources) = 0 THEN null ELSE row.sources END",
+              f"{var}.evidence = CASE WHEN size(row.evidence) = 0 THEN null ELSE row.evidence END"]
+    assign += [f"{var}.{k} = row.{k}" for k in UNION_SET]
+    return "SET " + ",\n    ".join(assign)
+
+
+def _node_create_statement(label: str, key_label: str) -> str:
+    labels = key_label if key_label == label else f"{key_label}:{label}"
+    return f"UNWIND $rows AS row\nCREATE (n:{labels})\n{_create_assignments('n')}"
+
+
+def _relationship_create_statement(rel_type: str, entity_label: str) -> str:
+    return (f"UNWIND $rows AS row\nMATCH (a:{entity_label} {{id: row.start}}) MATCH (b:{entity_label} {{id: row.end}})\n"
+            f"CREATE (a)-[r:{rel_type}]->(b)\n{_create_assignments('r')}")
+
+
+def _write_rows(driver: Driver, database: str, statements: _Statements, rows: list[dict], batch_size: int,
                 summary: ImportSummary, what: tuple[str, str], progress: ProgressCallback | None,
                 **parameters: Any) -> None:
     for batch in _batches(rows, batch_size):
@@ -393,7 +515,17 @@ def _write_rows(driver: Driver, database: str, statement: str, rows: list[dict],
         def work(tx: ManagedTransaction, batch=batch) -> dict[str, int]:
             nonlocal attempts
             attempts += 1
-            return {record["outcome"]: record["n"] for record in tx.run(statement, rows=batch, **parameters)}
+            existing = set(tx.run(statements.existing, ids=[r["plain"]["id"] for r in batch]).value("id"))
+            fresh = [r for r in batch if r["plain"]["id"] not in existing]
+            known = [r for r in batch if r["plain"]["id"] in existing]
+            counts: Counter = Counter()
+            if fresh:
+                tx.run(statements.create, rows=fresh).consume()
+                counts["created"] = len(fresh)
+            if known:
+                counts.update({record["outcome"]: record["n"]
+                               for record in tx.run(statements.merge, rows=known, **parameters)})
+            return dict(counts)
 
         with driver.session(database=database) as session:
             counts = session.execute_write(work)

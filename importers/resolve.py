@@ -22,12 +22,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from icu import ICUError
 from neo4j import Driver
 from normality import normalize
 from rapidfuzz import fuzz, process
 
 from graph.settings import PROJECT_ROOT
-from importers.core import Dataset, ImportFailed, NodeRecord, Origin, Problem
+from importers.core import Dataset, ImportFailed, NodeRecord, Origin, Problem, icu_safe
 
 LEGAL_SUFFIXES = {
     "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc", "group",
@@ -44,7 +45,12 @@ SAME, NOT_SAME = "same", "not same"
 
 def normalise_name(name: str) -> str:
     """`Hangzhou Hikvision Digital Technology Co., Ltd.` → `hangzhou hikvision digital technology`."""
-    words = (normalize(name, lowercase=True, ascii=True) or "").split()
+    # casefold first ("µ" and "Μ" both become "μ", then "m"); lower last (a math letter such as "𝘼" transliterates to "A")
+    try:
+        normal = normalize(name.casefold(), lowercase=True, ascii=True)
+    except ICUError:
+        normal = normalize(icu_safe(name.casefold()), lowercase=True, ascii=True)
+    words = (normal or "").lower().split()
     while words and words[-1] in LEGAL_SUFFIXES:
         words.pop()
     return " ".join(words)

@@ -11,10 +11,12 @@
 WITH [w IN split(toLower(reduce(s = $text, c IN ['\\', '+', '-', '&', '|', '!', '(', ')', '{', '}', '[', ']', '^',
                                                  '"', '~', '*', '?', ':', '/', ',', '.', ';', "'"] |
                                 replace(s, c, ' '))), ' ')
-      WHERE w <> '' AND NOT w IN ['and', 'or', 'not', 'to']] AS words
+      WHERE w <> '' AND NOT w IN ['and', 'or', 'not', 'to']][..100] AS words
 WHERE size(words) > 0
-// each word as typed (analysed, so accents fold), as a prefix, and within one edit when long enough
-WITH reduce(q = '', w IN words | q + ' ' + w + ' ' + w + '*' + CASE WHEN size(w) >= 4 THEN ' ' + w + '~1' ELSE '' END) AS lucene
+// each word as typed (analysed, so accents fold), as a prefix, and within one edit when long enough;
+// at most 100 words of at most 100 characters, within Lucene's limits (1024 clauses, automata of 1000 states)
+WITH reduce(q = '', w IN [w IN words | left(w, 100)] |
+            q + ' ' + w + ' ' + w + '*' + CASE WHEN size(w) >= 4 THEN ' ' + w + '~1' ELSE '' END) AS lucene
 CALL db.index.fulltext.queryNodes('entity_names', lucene, {limit: $limit}) YIELD node, score
 RETURN node.id AS id, [l IN labels(node) WHERE l <> 'Entity'][0] AS label, node.name AS name,
        node.aliases AS aliases, score

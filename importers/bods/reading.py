@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from importers.core import Origin, Problem
+from importers.core import DuplicateKey, Origin, Problem, unique_keys
 
 
 @dataclass(frozen=True)
@@ -40,17 +40,23 @@ def _read_array(text: str, display: str) -> tuple[list[RawStatement], list[Probl
         values = json.loads(text)
     except json.JSONDecodeError as error:
         return [], [_syntax_problem(error, display)]
-    decoder = json.JSONDecoder()
-    statements = []
+    except RecursionError:
+        return [], [_too_deep(Origin(display, 1 + text.count("\n", 0, text.index("["))))]
+    decoder = json.JSONDecoder(object_pairs_hook=unique_keys)
+    statements, problems = [], []
     position = text.index("[") + 1
     line = 1 + text.count("\n", 0, position)
     for index in range(len(values)):
         start = _skip_separators(text, position)
         line += text.count("\n", position, start)
-        value, position = decoder.raw_decode(text, start)
+        try:
+            value, position = decoder.raw_decode(text, start)
+        except DuplicateKey as error:
+            problems.append(_duplicate_problem(error, Origin(display, line)))
+            value, position = json.JSONDecoder().raw_decode(text, start)
         statements.append(RawStatement(value, index, Origin(display, line)))
         line += text.count("\n", start, position)
-    return statements, []
+    return statements, problems
 
 
 def _skip_separators(text: str, position: int) -> int:
@@ -62,23 +68,39 @@ def _skip_separators(text: str, position: int) -> int:
 def _read_lines(text: str, display: str) -> tuple[list[RawStatement], list[Problem]]:
     """JSON Lines; a single pretty-printed statement object is read as a package of one."""
     if text.lstrip().startswith("{"):
+        origin = Origin(display, 1 + text.count("\n", 0, text.index("{")))
         try:
-            value = json.loads(text)
-        except json.JSONDecodeError:
+            value = json.loads(text, object_pairs_hook=unique_keys)
+        except (json.JSONDecodeError, RecursionError):
             pass
+        except DuplicateKey as error:
+            return [], [_duplicate_problem(error, origin)]
         else:
-            return [RawStatement(value, 0, Origin(display, 1 + text.count("\n", 0, text.index("{"))))], []
+            return [RawStatement(value, 0, origin)], []
     statements, problems = [], []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            statements.append(RawStatement(json.loads(line), len(statements), Origin(display, number)))
+            statements.append(RawStatement(json.loads(line, object_pairs_hook=unique_keys), len(statements),
+                                           Origin(display, number)))
         except json.JSONDecodeError as error:
             problems.append(Problem(Origin(display, number), "file", "syntax",
                                     f"is not valid JSON: {error.msg} (column {error.colno}); "
                                     "a BODS file is a JSON array or JSON Lines"))
+        except DuplicateKey as error:
+            problems.append(_duplicate_problem(error, Origin(display, number)))
+        except RecursionError:
+            problems.append(_too_deep(Origin(display, number)))
     return statements, problems
+
+
+def _duplicate_problem(error: DuplicateKey, origin: Origin) -> Problem:
+    return Problem(origin, "statement", error.key, "is given twice in one JSON object (JSON readers keep only one)")
+
+
+def _too_deep(origin: Origin) -> Problem:
+    return Problem(origin, "file", "syntax", "nests arrays or objects too deeply to be read")
 
 
 def _syntax_problem(error: json.JSONDecodeError, display: str) -> Problem:

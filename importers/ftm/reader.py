@@ -16,7 +16,7 @@ from pathlib import Path
 
 from followthemoney import ValueEntity, model, registry
 
-from importers.core import Origin, Problem
+from importers.core import DuplicateKey, Origin, Problem, unique_keys
 
 # The dates, countries and entity references mapping.py reads: a raw value of theirs that the library
 # cannot clean is reported instead of being dropped silently.
@@ -47,6 +47,8 @@ def read_entities(path: Path, file: str) -> tuple[list[Record], set[str], list[P
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, 1):
             origin = Origin(file, number)
+            if number == 1:
+                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is no error
             record = _read_line(raw, origin, problems, rejected)
             if record is None:
                 continue
@@ -70,9 +72,15 @@ def _read_line(raw: bytes, origin: Origin, problems: list[Problem], rejected: se
     if not text.strip():
         return None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as error:
         problems.append(Problem(origin, "line", "json", f"is not valid JSON ({error.msg} at column {error.colno})"))
+        return None
+    except DuplicateKey as error:
+        problems.append(Problem(origin, "line", error.key, "is given twice in one JSON object (JSON readers keep only one)"))
+        return None
+    except RecursionError:
+        problems.append(Problem(origin, "line", "json", "nests arrays or objects too deeply to be read"))
         return None
     if not isinstance(data, dict):
         problems.append(Problem(origin, "line", "json", f"is a JSON {type(data).__name__}, not an entity object"))
@@ -91,7 +99,8 @@ def _read_line(raw: bytes, origin: Origin, problems: list[Problem], rejected: se
     if not isinstance(properties, dict):
         problems.append(Problem(origin, f"entity {entity_id}", "properties", "must be an object of value lists"))
         return None
-    stamps = [key for key in STAMPS if data.get(key) is not None and registry.date.clean(data[key]) is None]
+    stamps = [key for key in STAMPS if data.get(key) is not None
+              and (not isinstance(data[key], str) or registry.date.clean(data[key]) is None)]
     for key in stamps:
         problems.append(Problem(origin, f"entity {entity_id}", key, f"value {data[key]!r} is not a date"))
     if stamps:

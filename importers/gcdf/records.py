@@ -5,7 +5,11 @@ Rows are numbered as a spreadsheet shows them: the header is row 1, the first re
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +87,10 @@ def read_file(path: Path, display: str) -> FileRead:
     if missing:
         return FileRead([], [Problem(origin, "header", column, f"is missing ({layout.name} layout)")
                              for column in missing])
+    repeated = _repeated_columns(header)
+    if repeated:  # pandas renames a second `Title` to `Title.1`; which one AidData meant is unknown
+        return FileRead([], [Problem(origin, "header", column, "appears more than once in the header")
+                             for column in repeated])
     if table.empty:
         return FileRead([], [Problem(origin, "file", "rows", "has a header but no records")])
     reader = _RowReader(layout, display, *layout.amount_columns(header))
@@ -96,13 +104,30 @@ def _read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, Problem 
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return _excel_sheet(path, origin)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig"), None
-    except UnicodeDecodeError as error:
-        return None, Problem(origin, "file", "encoding", f"is not UTF-8 ({error.reason} at byte {error.start})")
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = data[:error.start].count(b"\n") + 1
+            return None, Problem(Origin(display, line), "file", "encoding",
+                                 f"is not UTF-8 ({error.reason} at byte {error.start})")
+        try:  # the header alone first, by the csv module: a garbage header of 100,000 columns takes pandas minutes
+            header = next(csv.reader(io.StringIO(text)), [])
+        except csv.Error:
+            header = list(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=0).columns)
+        names = [str(c).strip() for c in header]
+        layout = detect(names)
+        if header and (layout is None or layout.missing_columns(names) or _repeated_columns(names)):
+            return pd.DataFrame(columns=header), None  # read_file names what the header lacks; rows not parsed
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), None
     except pd.errors.EmptyDataError:
         return None, Problem(origin, "file", "header", "is missing: the file is empty")
     except (pd.errors.ParserError, ValueError, OSError) as error:
-        return None, Problem(origin, "file", "format", f"cannot be read as {path.suffix or 'CSV'}: {error}")
+        found = re.search(r"line (\d+)|starting at row (\d+)", str(error))  # a row counts the header as 0
+        line = (int(found[1]) if found[1] else int(found[2]) + 1) if found else None
+        return None, Problem(Origin(display, line), "file", "format", f"cannot be read as {path.suffix or 'CSV'}: {error}")
+    except (zipfile.BadZipFile, KeyError):  # not a zip archive, or a zip without a workbook in it
+        return None, Problem(origin, "file", "format", f"cannot be read as {path.suffix}: it is not an Excel workbook")
 
 
 def _excel_sheet(path: Path, origin: Origin) -> tuple[pd.DataFrame | None, Problem | None]:
@@ -253,6 +278,14 @@ class _RowReader:
                 continue
             parties.append(Party(columns.role, name, kind))
         return parties
+
+
+def _repeated_columns(header: list[str]) -> list[str]:
+    """Columns the header names twice: equal once stripped, or renamed `Name.1` by pandas beside `Name`."""
+    counts = Counter(c for c in header if c)  # blank cells (pandas: `Unnamed: 3`) are never read
+    repeated = [c for c, n in counts.items() if n > 1]
+    repeated += [m[1] for c in header if (m := re.fullmatch(r"(.+)\.\d+", c)) and m[1] in counts]
+    return list(dict.fromkeys(repeated))
 
 
 def _split(cell: str) -> list[str]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from importers.tabular.mapping import Mapping
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 PANDAS_LINE = re.compile(r"line (\d+)")
+PANDAS_ROW = re.compile(r"starting at row (\d+)")  # counted from 0, the header being row 0
 
 
 @dataclass
@@ -45,14 +48,44 @@ def read_table(path: Path, mapping: Mapping, shown: str) -> Table:
     if missing:
         raise ImportFailed([
             Problem(Origin(shown, 1), "header", column,
-                    f"is missing; the mapping reads it in {where}; the file's columns are: {', '.join(columns)}")
+                    f"is missing; the mapping reads it in {where}; the file's columns are: {_listed(columns)}")
             for column, where in missing
         ])
+    counts = Counter(columns)  # pandas renames a second `Name` to `Name.1`; which one is meant is unknown
+    repeated = [(column, where) for column, where in mapping.columns().items()
+                if counts[column] > 1 or any(c.startswith(column + ".") and c[len(column) + 1:].isdigit() for c in counts)]
+    if repeated:
+        raise ImportFailed([Problem(Origin(shown, 1), "header", column,
+                                    f"appears more than once in the header; the mapping reads it in {where}")
+                            for column, where in repeated])
     records = frame.to_dict("records")
     rows = [(index + 2, record) for index, record in enumerate(records)]
     if not rows:
         raise fail("has a header but no data rows", "rows", 2)
     return Table(shown, columns, rows)
+
+
+def _header(text: str, delimiter: str) -> list[str] | None:
+    """The header row as the csv module reads it (in a moment, even for 100,000 garbage columns, where
+    pandas takes minutes and gigabytes); None where it cannot tell (a long delimiter, a huge cell)."""
+    if len(delimiter) != 1:
+        return None
+    try:
+        return next(csv.reader(io.StringIO(text), delimiter=delimiter), None)
+    except csv.Error:
+        return None
+
+
+def _unusable(header: list[str], mapping: Mapping) -> bool:
+    """Whether the header lacks or repeats a column the mapping reads."""
+    columns = Counter(c.strip() for c in header)
+    return any(columns[c] != 1 for c in mapping.columns())
+
+
+def _listed(columns: list[str], limit: int = 30, width: int = 60) -> str:
+    """The header for an error message, cut short: a garbage file's header can be megabytes long."""
+    shown = [c if len(c) <= width else c[:width - 3] + "..." for c in columns[:limit]]
+    return ", ".join(shown) + (f", ... ({len(columns)} columns)" if len(columns) > limit else "")
 
 
 def _read_csv(path: Path, mapping: Mapping, fail) -> pd.DataFrame:
@@ -67,12 +100,16 @@ def _read_csv(path: Path, mapping: Mapping, fail) -> pd.DataFrame:
                    "as UTF-8, or name its encoding in the mapping (e.g. `encoding: latin-1`)", "encoding", line) from None
     if not text.strip():
         raise fail("holds only white space; expected a header row and data rows")
+    header = _header(text, mapping.delimiter)
+    if header is not None and _unusable(header, mapping):  # read_table names the columns; no need to parse the rows
+        return pd.DataFrame(columns=header)
     try:
         return pd.read_csv(io.StringIO(text), sep=mapping.delimiter, dtype=str, keep_default_na=False,
                            skip_blank_lines=False, index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        found = PANDAS_LINE.search(str(error))
-        raise fail(f"is not a well-formed CSV: {error}", "format", int(found[1]) if found else None) from None
+        found, row = PANDAS_LINE.search(str(error)), PANDAS_ROW.search(str(error))
+        line = int(found[1]) if found else int(row[1]) + 1 if row else None
+        raise fail(f"is not a well-formed CSV: {error}", "format", line) from None
 
 
 def _read_excel(path: Path, mapping: Mapping, fail) -> pd.DataFrame:
@@ -80,6 +117,8 @@ def _read_excel(path: Path, mapping: Mapping, fail) -> pd.DataFrame:
         sheets = pd.ExcelFile(path, engine="openpyxl")
     except (zipfile.BadZipFile, ValueError, OSError) as error:
         raise fail(f"is not an Excel .xlsx workbook ({error})", "format") from None
+    except KeyError:  # a zip archive without a workbook in it
+        raise fail("is not an Excel .xlsx workbook (a zip archive without a workbook in it)", "format") from None
     with sheets:
         sheet = mapping.sheet if mapping.sheet is not None else 0
         if isinstance(sheet, str) and sheet not in sheets.sheet_names:

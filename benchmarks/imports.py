@@ -1,0 +1,271 @@
+"""Import throughput: our writer (write_dataset) against a naive per-row MERGE loop, LOAD CSV in
+transactions, and the offline `neo4j-admin database import`, on the same synthetic dataset."""
+
+from __future__ import annotations
+
+import csv
+import random
+import resource
+import shutil
+import threading
+import time
+from pathlib import Path
+
+from graph.schema import apply_schema
+from importers.core import PROVENANCE, Dataset, write_dataset
+
+from .target import Target
+
+
+def _rss_kb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+class RssSampler:
+    """Peak VmRSS of this process while a block runs (sampled every 50 ms), in MB."""
+
+    def __enter__(self):
+        self.peak = _rss_kb()
+        self.before = self.peak
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(0.05):
+            self.peak = max(self.peak, _rss_kb())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_kb())
+
+
+class Deadline(Exception):
+    pass
+
+
+def ours(target: Target, dataset: Dataset, batch_size: int, deadline_s: float | None = None) -> dict:
+    """One timed write_dataset into an empty database (validation and constraints included).
+
+    With `deadline_s`, the import is stopped at the first batch after that many seconds and the rate
+    is over the rows written so far (marked partial)."""
+    target.wipe()
+    n_nodes, n_rels = len(dataset.nodes), len(dataset.relationships)
+    done = {"rows": 0, "nodes_at": None}
+    started = time.perf_counter()
+
+    def progress(rows: int) -> None:
+        done["rows"] += rows
+        if done["nodes_at"] is None and done["rows"] >= n_nodes:
+            done["nodes_at"] = time.perf_counter()
+        if deadline_s and time.perf_counter() - started > deadline_s:
+            raise Deadline
+
+    partial = False
+    with RssSampler() as rss:
+        try:
+            summary = write_dataset(target.driver, target.database, dataset, batch_size=batch_size, progress=progress)
+        except Deadline:
+            partial, summary = True, None
+    total = time.perf_counter() - started
+    if partial:
+        written = done["rows"]
+        nodes_done, rels_done = min(written, n_nodes), max(0, written - n_nodes)
+        return {"method": "ours", "batch_size": batch_size, "partial": True, "seconds_run": total,
+                "rows_written": written, "nodes": n_nodes, "rels": n_rels,
+                "nodes_written": nodes_done, "rels_written": rels_done,
+                "rows_per_s": written / total,
+                "extrapolated_seconds": total * (n_nodes + n_rels) / max(written, 1),
+                "rss_before_mb": rss.before / 1024, "rss_peak_mb": rss.peak / 1024,
+                "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    nodes_time = (done["nodes_at"] or started) - started
+    rels_time = total - nodes_time
+    stored = target.counts()
+    return {"method": "ours", "batch_size": batch_size, "seconds": total, "nodes": n_nodes, "rels": n_rels,
+            "node_seconds": nodes_time, "rel_seconds": rels_time,
+            "nodes_per_s": n_nodes / total, "rels_per_s": n_rels / total, "rows_per_s": (n_nodes + n_rels) / total,
+            "created": summary.total("created"), "retried_batches": summary.retried_batches,
+            "stored": stored, "rss_before_mb": rss.before / 1024, "rss_peak_mb": rss.peak / 1024,
+            "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def naive(target: Target, dataset: Dataset, sample: int, seed: int = 3) -> dict:
+    """Per-row MERGE, one auto-commit transaction per row, on a sample; extrapolated to the dataset."""
+    target.wipe()
+    apply_schema(target.driver, target.database, dataset.schema)
+    rng = random.Random(seed)
+    rels = rng.sample(list(dataset.relationships.values()), min(sample, len(dataset.relationships)))
+    needed = {r.start for r in rels} | {r.end for r in rels}
+    nodes = [dataset.nodes[i] for i in sorted(needed)]
+    entity = dataset.schema.entity_label
+    with target.driver.session(database=target.database) as session:
+        started = time.perf_counter()
+        for node in nodes:
+            key = entity if dataset.schema.nodes[node.label].is_entity else node.label
+            session.run(f"MERGE (n:{key} {{id: $id}}) SET n += $props SET n:{node.label}",
+                        id=node.id, props=node.props).consume()
+        node_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        for rel in rels:
+            session.run(f"MATCH (a:{entity} {{id: $start}}), (b:{entity} {{id: $end}}) "
+                        f"MERGE (a)-[r:{rel.type} {{id: $id}}]->(b) SET r += $props",
+                        start=rel.start, end=rel.end, id=rel.id, props=rel.props).consume()
+        rel_seconds = time.perf_counter() - started
+    node_rate, rel_rate = len(nodes) / node_seconds, len(rels) / rel_seconds
+    n_nodes, n_rels = len(dataset.nodes), len(dataset.relationships)
+    total = n_nodes / node_rate + n_rels / rel_rate
+    return {"method": "naive per-row MERGE", "sample_nodes": len(nodes), "sample_rels": len(rels),
+            "node_rate": node_rate, "rel_rate": rel_rate, "seconds": total, "extrapolated": True,
+            "nodes_per_s": n_nodes / total, "rels_per_s": n_rels / total, "rows_per_s": (n_nodes + n_rels) / total}
+
+
+# --- CSV for LOAD CSV and for neo4j-admin ---------------------------------------------------------------
+ADMIN_TYPES = {"string": "", "integer": ":long", "float": ":double", "boolean": ":boolean",
+               "string[]": ":string[]", "integer[]": ":long[]"}
+CYPHER_CONVERT = {"integer": "toInteger({})", "float": "toFloat({})", "boolean": "toBoolean({})",
+                  "string[]": "split({}, ';')", "integer[]": "[x IN split({}, ';') | toInteger(x)]", "string": "{}"}
+
+
+def _columns(records, spec) -> list[str]:
+    names = sorted({k for r in records for k in r.props})
+    return ["id"] + [n for n in names if n != "id" and n in spec]
+
+
+def _cell(value):
+    if value is None:
+        return None
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def _groups(dataset: Dataset):
+    nodes, rels = {}, {}
+    for node in dataset.nodes.values():
+        nodes.setdefault(node.label, []).append(node)
+    for rel in dataset.relationships.values():
+        rels.setdefault(rel.type, []).append(rel)
+    return nodes, rels
+
+
+def _node_spec(dataset, label):
+    return {**dataset.schema.common_node_properties, **dataset.schema.nodes[label].properties}
+
+
+def _rel_spec(dataset, rel_type):
+    return {**dataset.schema.common_relationship_properties, **dataset.schema.relationships[rel_type].properties}
+
+
+def write_csv(dataset: Dataset, folder: Path, admin: bool) -> dict[str, list]:
+    """One CSV per label and per type; `admin` adds neo4j-admin's typed headers (id:ID, :LABEL, ...)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    nodes, rels = _groups(dataset)
+    files = {"nodes": [], "relationships": []}
+    entity = dataset.schema.entity_label
+    for label, records in nodes.items():
+        spec = _node_spec(dataset, label)
+        columns = _columns(records, spec)
+        path = folder / f"node-{label}.csv"
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            if admin:
+                labels = f"{label};{entity}" if dataset.schema.nodes[label].is_entity else label
+                writer.writerow(["id:ID"] + [c + ADMIN_TYPES[spec[c].type] for c in columns[1:]] + [":LABEL"])
+                writer.writerows([[r.props["id"]] + [_cell(r.props.get(c)) for c in columns[1:]] + [labels]
+                                  for r in records])
+            else:
+                writer.writerow(columns)
+                writer.writerows([[_cell(r.props.get(c)) for c in columns] for r in records])
+        files["nodes"].append((label, path, columns, spec))
+    for rel_type, records in rels.items():
+        spec = _rel_spec(dataset, rel_type)
+        columns = _columns(records, spec)
+        path = folder / f"rel-{rel_type}.csv"
+        with path.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            if admin:
+                writer.writerow([":START_ID", ":END_ID", ":TYPE"] + [c + ADMIN_TYPES[spec[c].type] for c in columns])
+                writer.writerows([[r.start, r.end, rel_type] + [_cell(r.props.get(c)) for c in columns]
+                                  for r in records])
+            else:
+                writer.writerow(["start", "end"] + columns)
+                writer.writerows([[r.start, r.end] + [_cell(r.props.get(c)) for c in columns] for r in records])
+        files["relationships"].append((rel_type, path, columns, spec))
+    return files
+
+
+def load_csv(target: Target, dataset: Dataset, rows_per_tx: int = 10_000) -> dict:
+    """Neo4j's own LOAD CSV ... CALL {} IN TRANSACTIONS, with the same constraints, on the same data."""
+    if not target.import_dir:
+        return {"method": "LOAD CSV", "skipped": "needs the local server's import/ folder"}
+    target.wipe()
+    apply_schema(target.driver, target.database, dataset.schema)
+    started = time.perf_counter()
+    files = write_csv(dataset, target.import_dir / "bench", admin=False)
+    csv_seconds = time.perf_counter() - started
+    entity = dataset.schema.entity_label
+    started = time.perf_counter()
+    with target.driver.session(database=target.database) as session:
+        for label, path, columns, spec in files["nodes"]:
+            key = entity if dataset.schema.nodes[label].is_entity else label
+            sets = ", ".join(f"n.{c} = " + CYPHER_CONVERT[spec[c].type].format(f"row.{c}") for c in columns[1:])
+            session.run(f"LOAD CSV WITH HEADERS FROM 'file:///bench/{path.name}' AS row "
+                        f"CALL (row) {{ MERGE (n:{key} {{id: row.id}}) SET n:{label}, {sets} }} "
+                        f"IN TRANSACTIONS OF {rows_per_tx} ROWS").consume()
+        node_seconds = time.perf_counter() - started
+        for rel_type, path, columns, spec in files["relationships"]:
+            sets = ", ".join(f"r.{c} = " + CYPHER_CONVERT[spec[c].type].format(f"row.{c}") for c in columns[1:])
+            session.run(f"LOAD CSV WITH HEADERS FROM 'file:///bench/{path.name}' AS row "
+                        f"CALL (row) {{ MATCH (a:{entity} {{id: row.start}}) MATCH (b:{entity} {{id: row.end}}) "
+                        f"MERGE (a)-[r:{rel_type} {{id: row.id}}]->(b) SET {sets} }} "
+                        f"IN TRANSACTIONS OF {rows_per_tx} ROWS").consume()
+    total = time.perf_counter() - started
+    shutil.rmtree(target.import_dir / "bench", ignore_errors=True)
+    n_nodes, n_rels = len(dataset.nodes), len(dataset.relationships)
+    return {"method": "LOAD CSV IN TRANSACTIONS", "rows_per_tx": rows_per_tx, "seconds": total,
+            "csv_write_seconds": csv_seconds, "node_seconds": node_seconds, "rel_seconds": total - node_seconds,
+            "nodes_per_s": n_nodes / total, "rels_per_s": n_rels / total, "rows_per_s": (n_nodes + n_rels) / total,
+            "stored": target.counts()}
+
+
+def admin_import(target: Target, dataset: Dataset) -> dict:
+    """Offline `neo4j-admin database import full` (server stopped), then the schema's indexes built."""
+    if not target.server:
+        return {"method": "neo4j-admin database import", "skipped": "needs the local server"}
+    folder = target.server.home / "run" / "bench-admin-csv"
+    started = time.perf_counter()
+    files = write_csv(dataset, folder, admin=True)
+    csv_seconds = time.perf_counter() - started
+    arguments = ["--array-delimiter=;", "--report-file=" + str(folder / "import.report")]
+    arguments += [f"--nodes={path}" for _, path, _, _ in files["nodes"]]
+    arguments += [f"--relationships={path}" for _, path, _, _ in files["relationships"]]
+    started = time.perf_counter()
+    done = target.admin_import(arguments)
+    import_seconds = time.perf_counter() - started
+    target.server.start()
+    target.connect()
+    if done.returncode != 0:
+        return {"method": "neo4j-admin database import", "error": (done.stdout + done.stderr)[-1500:]}
+    started = time.perf_counter()
+    apply_schema(target.driver, target.database, dataset.schema)
+    with target.driver.session(database=target.database) as session:
+        session.run("CALL db.awaitIndexes(3600)").consume()
+    index_seconds = time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)
+    n_nodes, n_rels = len(dataset.nodes), len(dataset.relationships)
+    total = import_seconds + index_seconds
+    return {"method": "neo4j-admin database import (offline)", "seconds": total, "import_seconds": import_seconds,
+            "index_seconds": index_seconds, "csv_write_seconds": csv_seconds,
+            "nodes_per_s": n_nodes / total, "rels_per_s": n_rels / total, "rows_per_s": (n_nodes + n_rels) / total,
+            "stored": target.counts()}
+
+
+PROVENANCE_FIELDS = PROVENANCE  # re-exported for the report
