@@ -116,6 +116,30 @@ def count(driver, query: str = "MATCH (n) WHERE NOT n:InfluenceGraphTestMarker R
     return records[0][0]
 
 
+FINGERPRINT = """
+CALL () {
+  MATCH (n) WHERE n.id IS NULL OR NOT n.id IN $ids WITH n ORDER BY n.id, elementId(n)
+  RETURN count(n) AS nodes,
+         collect([apoc.coll.sort(labels(n)), [k IN apoc.coll.sort(keys(n)) | [k, n[k]]]]) AS nodeData
+}
+CALL () {
+  MATCH (a)-[r]->(b) WHERE NOT r.id IN $relationshipIds WITH a, r, b ORDER BY r.id, a.id, b.id, elementId(r)
+  RETURN count(r) AS relationships,
+         collect([type(r), a.id, b.id, [k IN apoc.coll.sort(keys(r)) | [k, r[k]]]]) AS relData
+}
+RETURN nodes, relationships, apoc.util.md5([nodeData, relData]) AS checksum
+"""
+
+
+def fingerprint(driver, dataset=None) -> tuple[int, int, str]:
+    """Node and relationship counts and an MD5 of every label, type and property (keys in order),
+    leaving out the records of `dataset` when one is given."""
+    record = driver.execute_query(FINGERPRINT, ids=list(dataset.nodes) if dataset else [],
+                                  relationshipIds=list(dataset.relationships) if dataset else [],
+                                  database_=DATABASE).records[0]
+    return record["nodes"], record["relationships"], record["checksum"]
+
+
 @pytest.fixture(scope="module")
 def seeded_db(driver):
     """The seed dataset imported into an emptied database, once per test module."""

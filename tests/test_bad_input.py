@@ -41,7 +41,7 @@ import pytest
 from graph.settings import PROJECT_ROOT
 from importers import bods, ftm, gcdf, seed, tabular
 from importers.core import MAX_YAML_BYTES, Dataset, ImportFailed, write_dataset
-from tests.conftest import DATABASE, run_cli
+from tests.conftest import DATABASE, fingerprint, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = FIXTURES / "bad"
@@ -419,25 +419,6 @@ CASES: dict[str, Case] = {
 
 
 # --- the database, before and after -------------------------------------------------------------------------
-FINGERPRINT = """
-CALL () {
-  MATCH (n) WITH n ORDER BY n.id, elementId(n)
-  RETURN count(n) AS nodes,
-         collect([apoc.coll.sort(labels(n)), [k IN apoc.coll.sort(keys(n)) | [k, n[k]]]]) AS nodeData
-}
-CALL () {
-  MATCH (a)-[r]->(b) WITH a, r, b ORDER BY r.id, a.id, b.id, elementId(r)
-  RETURN count(r) AS relationships,
-         collect([type(r), a.id, b.id, [k IN apoc.coll.sort(keys(r)) | [k, r[k]]]]) AS relData
-}
-RETURN nodes, relationships, apoc.util.md5([nodeData, relData]) AS checksum
-"""
-
-
-def fingerprint(driver) -> tuple[int, int, str]:
-    """Node and relationship counts and an MD5 of every label, type and property (keys in order)."""
-    record = driver.execute_query(FINGERPRINT, database_=DATABASE).records[0]
-    return record["nodes"], record["relationships"], record["checksum"]
 
 
 @pytest.fixture(scope="module")

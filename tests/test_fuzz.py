@@ -52,7 +52,7 @@ from importers.tabular.cells import (
     parse_integer,
     parse_year,
 )
-from tests.conftest import DATABASE, run_cli
+from tests.conftest import DATABASE, fingerprint, run_cli
 
 SCHEMA = load_schema()
 BAD = Path(__file__).parent / "fixtures" / "bad"
@@ -380,27 +380,6 @@ HOSTILE = [
     "back\\slash and \\n",
 ]
 HOSTILE_SOURCES = ("hostile-sheet", "opensanctions-hostile", "bods-hostile")
-FINGERPRINT = """
-CALL () {
-  MATCH (n) WHERE n.id IS NULL OR NOT n.id IN $ids WITH n ORDER BY n.id, elementId(n)
-  RETURN count(n) AS nodes,
-         collect([apoc.coll.sort(labels(n)), [k IN apoc.coll.sort(keys(n)) | [k, n[k]]]]) AS nodeData
-}
-CALL () {
-  MATCH (a)-[r]->(b) WHERE NOT r.id IN $relationshipIds WITH a, r, b ORDER BY r.id, a.id, b.id, elementId(r)
-  RETURN count(r) AS relationships,
-         collect([type(r), a.id, b.id, [k IN apoc.coll.sort(keys(r)) | [k, r[k]]]]) AS relData
-}
-RETURN nodes, relationships, apoc.util.md5([nodeData, relData]) AS checksum
-"""
-
-
-def fingerprint(driver, dataset: Dataset | None = None) -> tuple[int, int, str]:
-    """Counts and an MD5 of every label, type and property, leaving out the records of `dataset`."""
-    ids = list(dataset.nodes) if dataset else []
-    relationship_ids = list(dataset.relationships) if dataset else []
-    record = driver.execute_query(FINGERPRINT, ids=ids, relationshipIds=relationship_ids, database_=DATABASE).records[0]
-    return record["nodes"], record["relationships"], record["checksum"]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from importers import bods
 from importers.core import Dataset, ImportFailed, Origin, write_dataset
-from tests.conftest import DATABASE, SHARED, count, require_shared
+from tests.conftest import DATABASE, SHARED, count, fingerprint, require_shared
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bods"
 V02, V03, V04 = FIXTURES / "v0.2", FIXTURES / "v0.3", FIXTURES / "v0.4"
@@ -445,14 +445,6 @@ def test_published_0_3_example_with_a_repeated_statement_id_is_refused():
 
 
 # --- writing ----------------------------------------------------------------------------------------------
-def graph_fingerprint(driver) -> tuple:
-    records, _, _ = driver.execute_query(
-        """MATCH (n) WITH n ORDER BY n.id WITH collect(properties(n)) AS nodes
-           CALL () { MATCH ()-[r]->() WITH r ORDER BY r.id RETURN collect([type(r), properties(r)]) AS rels }
-           RETURN nodes, rels""", database_=DATABASE)
-    return repr(records[0]["nodes"]), repr(records[0]["rels"])
-
-
 @pytest.fixture
 def examples(tmp_path) -> Path:
     for file in EXAMPLES:
@@ -464,11 +456,11 @@ def test_import_twice_changes_nothing(clean_db, examples):
     dataset = bods.load(examples)
     first = write_dataset(clean_db, DATABASE, dataset)
     assert first.total("created") == len(dataset.nodes) + len(dataset.relationships) == 20 + 9
-    before = graph_fingerprint(clean_db)
+    before = fingerprint(clean_db)
     second = write_dataset(clean_db, DATABASE, bods.load(examples))
     assert second.total("created") == 0 and second.total("updated") == 0
     assert second.total("unchanged") == 20 + 9
-    assert graph_fingerprint(clean_db) == before
+    assert fingerprint(clean_db) == before
     assert count(clean_db) == 20 and count(clean_db, "MATCH ()-[r]->() RETURN count(r)") == 9
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from importers import ftm
 from importers.core import ImportFailed, write_dataset
-from tests.conftest import DATABASE, SHARED, count, require_shared
+from tests.conftest import DATABASE, SHARED, count, fingerprint, require_shared
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ftm"
 ZALA = FIXTURES / "zala_entities.ftm.json"
@@ -266,14 +266,6 @@ def test_what_the_graph_cannot_hold_is_counted(synthetic):
 
 
 # --- writing ------------------------------------------------------------------------------------------
-def fingerprint(driver) -> tuple:
-    records, _, _ = driver.execute_query(
-        """MATCH (n) WITH n ORDER BY n.id WITH collect(properties(n)) AS nodes
-           CALL () { MATCH ()-[r]->() WITH r ORDER BY r.id RETURN collect([type(r), properties(r)]) AS rels }
-           RETURN nodes, rels""", database_=DATABASE)
-    return repr(records[0]["nodes"]), repr(records[0]["rels"])
-
-
 def test_import_twice_changes_nothing(clean_db, zala):
     first = write_dataset(clean_db, DATABASE, zala)
     total = len(zala.nodes) + len(zala.relationships)

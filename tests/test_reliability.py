@@ -17,18 +17,8 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
 from importers.core import write_dataset
-from tests.conftest import DATABASE, count
+from tests.conftest import DATABASE, count, fingerprint
 from tests.synthetic import synthetic_dataset
-
-
-def fingerprint(driver) -> tuple:
-    """Counts and a checksum of every property of every node and relationship."""
-    records, _, _ = driver.execute_query(
-        """CALL () { MATCH (n) WHERE NOT n:InfluenceGraphTestMarker
-                     WITH n ORDER BY n.id RETURN count(n) AS nodes, collect(properties(n)) AS np }
-           CALL () { MATCH ()-[r]->() WITH r ORDER BY r.id RETURN count(r) AS rels, collect(properties(r)) AS rp }
-           RETURN nodes, rels, apoc.util.md5([np, rp]) AS checksum""", database_=DATABASE)
-    return tuple(records[0].values())
 
 
 def test_lock_timeouts_are_retried_and_counted(clean_db):

@@ -10,7 +10,7 @@ import yaml
 
 from importers import seed
 from importers.core import ImportFailed, write_dataset
-from tests.conftest import DATABASE, SEEDS, count, require_shared, run_cli
+from tests.conftest import DATABASE, SEEDS, count, fingerprint, require_shared, run_cli
 
 SEED_FILES = {"001_31537c1426664df6.txt", "002_82b7fcd6a4a7f66c.txt", "003_5cb89e7bf7397442.txt",
               "004_ad035d2f5d947d2e.txt"}
@@ -80,25 +80,17 @@ def test_party_committees_never_own(dataset):
             assert dataset.nodes[rel.start].label != "PartyCommittee", rel.id
 
 
-def graph_fingerprint(driver) -> tuple:
-    records, _, _ = driver.execute_query(
-        """MATCH (n) WITH n ORDER BY elementId(n) WITH collect(properties(n)) AS nodes
-           CALL () { MATCH ()-[r]->() WITH r ORDER BY r.id RETURN collect([type(r), properties(r)]) AS rels }
-           RETURN nodes, rels""", database_=DATABASE)
-    return repr(records[0]["nodes"]), repr(records[0]["rels"])
-
-
 def test_import_twice_gives_identical_graph(clean_db, dataset):
     first = write_dataset(clean_db, DATABASE, dataset)
     assert first.total("created") == len(dataset.nodes) + len(dataset.relationships)
     nodes = count(clean_db)
     rels = count(clean_db, "MATCH ()-[r]->() RETURN count(r)")
     assert (nodes, rels) == (len(dataset.nodes), len(dataset.relationships))
-    before = graph_fingerprint(clean_db)
+    before = fingerprint(clean_db)
     second = write_dataset(clean_db, DATABASE, seed.load())
     assert second.total("created") == 0 and second.total("updated") == 0
     assert second.total("unchanged") == nodes + rels
-    assert graph_fingerprint(clean_db) == before
+    assert fingerprint(clean_db) == before
     duplicates = count(clean_db, "MATCH (n:Entity) WITH n.id AS id, count(*) AS c WHERE c > 1 RETURN count(*)")
     assert duplicates == 0
 

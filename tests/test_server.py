@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -125,11 +126,22 @@ def test_docker_compose_config_needs_a_password(password, tmp_path):
         assert "neo4j:5.26-community" in done.stdout and "127.0.0.1:7687:7687" in done.stdout
 
 
+# A password written out: `NEO4J_PASSWORD=hunter22`, `NEO4J_AUTH=neo4j/hunter22`. Placeholders
+# (`...`, `<password>`) and generated values (`$(...)`, `${VAR}`) are not passwords.
+WRITTEN_PASSWORD = re.compile(r"NEO4J_(?:PASSWORD=|AUTH=neo4j/)(?![.]{3}|[$<`'\"\s]|$)\S+")
+
+
 def test_no_password_in_committed_files():
     tracked = subprocess.run(["git", "ls-files"], cwd=PROJECT_ROOT, capture_output=True, text=True).stdout.split()
     assert ".env" not in tracked
     for name in tracked:
         path = Path(PROJECT_ROOT, name)
-        if path.suffix in {".yml", ".yaml", ".conf", ".md", ".toml", ".env", ""} and path.is_file():
-            text = path.read_text(errors="replace")
-            assert "NEO4J_AUTH=neo4j/" not in text and "NEO4J_PASSWORD=" not in text.replace("NEO4J_PASSWORD=$(", ""), name
+        if path.suffix in {".yml", ".yaml", ".conf", ".md", ".toml", ".env", ".ipynb", ""} and path.is_file():
+            found = WRITTEN_PASSWORD.findall(path.read_text(errors="replace"))
+            assert found == [], f"{name} writes out a password: {found}"
+
+
+def test_the_password_check_sees_a_written_password():
+    assert WRITTEN_PASSWORD.findall("NEO4J_PASSWORD=hunter22 NEO4J_AUTH=neo4j/hunter22") == [
+        "NEO4J_PASSWORD=hunter22", "NEO4J_AUTH=neo4j/hunter22"]
+    assert WRITTEN_PASSWORD.findall("NEO4J_PASSWORD=... NEO4J_PASSWORD=$(gen) NEO4J_AUTH=neo4j/${NEO4J_PASSWORD}") == []
