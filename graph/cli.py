@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,9 +29,10 @@ from graph.settings import get_settings
 from importers import bods as bods_importer
 from importers import ftm as ftm_importer
 from importers import gcdf as gcdf_importer
+from importers import jsonl as jsonl_importer
 from importers import seed as seed_importer
 from importers import tabular as tabular_importer
-from importers.core import Dataset, ImportFailed, ImportSummary, write_dataset
+from importers.core import Dataset, ImportFailed, ImportSummary, ProgressCallback, write_dataset
 from importers.resolve import DECISIONS, Resolver, known_from_graph, read_decisions
 
 # Tables of query rows are wide: without a terminal to measure, assume a wide one.
@@ -389,9 +390,32 @@ def import_bods(path, **options):
     import_dataset("bods", bods_importer.load(path), options)
 
 
+@import_.command("jsonl")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@import_options
+@handle_errors
+def import_jsonl(path, dry_run, batch_size, database):
+    """Import the native JSON-lines format (`influence export jsonl` writes it), streaming.
+
+    One node or relationship per line, ids taken as given: no entity resolution. Every relationship
+    end must be a node defined in the same file. The whole file is checked first, keeping only its
+    ids in memory, then read again to write it."""
+    plan = jsonl_importer.check(path)
+    console.print(f"Valid: {plan.nodes.total()} nodes, {plan.relationships.total()} relationships "
+                  f"(checked in {plan.seconds:.2f} s).")
+    if dry_run:
+        console.print("Dry run: nothing written.")
+        return
+
+    def write(driver: Driver, database: str, progress: ProgressCallback) -> ImportSummary:
+        return jsonl_importer.write(driver, database, plan, batch_size=batch_size, progress=progress)
+
+    write_with_progress(write, plan.total, database, " ".join(["influence", *sys.argv[1:]]))
+
+
 def write_and_report(dataset: Dataset, dry_run: bool, database: str | None, batch_size: int = 5000,
                      command: str = "influence import seed", rename: bool = False) -> ImportSummary | None:
-    """Shared tail of every import command: the write with a progress bar, then the summary table."""
+    """Shared tail of every Dataset import command: the write with a progress bar, then the summary table."""
     console.print(f"Valid: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships.")
     if dataset.skipped:
         console.print("Left out (no place in the schema): "
@@ -399,10 +423,19 @@ def write_and_report(dataset: Dataset, dry_run: bool, database: str | None, batc
     if dry_run:
         console.print("Dry run: nothing written.")
         return None
+
+    def write(driver: Driver, database: str, progress: ProgressCallback) -> ImportSummary:
+        return write_dataset(driver, database, dataset, batch_size=batch_size, progress=progress, rename=rename)
+
+    return write_with_progress(write, len(dataset.nodes) + len(dataset.relationships), database, command)
+
+
+def write_with_progress(write: Callable[[Driver, str, ProgressCallback], ImportSummary], total: int,
+                        database: str | None, command: str) -> ImportSummary:
+    """Run `write` with a progress bar and Ctrl-C stopping at a batch boundary, then print the summary."""
     settings = get_settings()
     columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TextColumn("{task.fields[rate]}")]
-    total = len(dataset.nodes) + len(dataset.relationships)
     with connect(settings) as driver, Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("writing", total=total, rate="")
 
@@ -423,8 +456,7 @@ def write_and_report(dataset: Dataset, dry_run: bool, database: str | None, batc
 
         previous = signal.signal(signal.SIGINT, on_interrupt)
         try:
-            summary = write_dataset(driver, database or settings.neo4j_database, dataset, batch_size=batch_size,
-                                    progress=advance, rename=rename)
+            summary = write(driver, database or settings.neo4j_database, advance)
         except KeyboardInterrupt:
             written = int(progress.tasks[0].completed)
             progress.stop()
@@ -441,6 +473,23 @@ def write_and_report(dataset: Dataset, dry_run: bool, database: str | None, batc
     console.print(f"created {summary.total('created')}, updated {summary.total('updated')}, "
                   f"unchanged {summary.total('unchanged')}; batches retried: {summary.retried_batches}")
     return summary
+
+
+# --- export ------------------------------------------------------------------------------------------
+@main.group()
+def export():
+    """Write the graph out of Neo4j (read-only)."""
+
+
+@export.command("jsonl")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@database_option
+@handle_errors
+def export_jsonl(path, database):
+    """Stream the whole graph into a JSON-lines file that `influence import jsonl` reads back."""
+    with database_driver(database) as (driver, database):
+        written = jsonl_importer.write_jsonl(jsonl_importer.export_records(driver, database), path)
+    console.print(f"wrote {written} records to {path}")
 
 
 # --- demo ------------------------------------------------------------------------------------------

@@ -200,7 +200,7 @@ class Dataset:
         for node in self.nodes.values():
             for name, message in schema.node_problems(node.label, node.props):
                 problems.append(Problem(node.origins[0], f"{node.label} {node.id}", name, message))
-            problems += _provenance_problems(node.props, node.origins[0], f"{node.label} {node.id}")
+            problems += provenance_problems(node.props, node.origins[0], f"{node.label} {node.id}")
         for rel in self.relationships.values():
             ends = []
             for end_field, end_id in (("from", rel.start), ("to", rel.end)):
@@ -211,43 +211,46 @@ class Dataset:
                 ends.append(node.label if node else None)
             for name, message in schema.relationship_problems(rel.type, rel.props, *ends):
                 problems.append(Problem(rel.origins[0], f"relationship {rel.id}", name, message))
-            problems += _provenance_problems(rel.props, rel.origins[0], f"relationship {rel.id}")
-        return problems + self._ownership_problems()
-
-    def _ownership_problems(self) -> list[Problem]:
-        """Ownership that cannot be: a cycle of controlling stakes (A controls B controls A), or current
-        direct stakes in one entity adding up to more than 100%. Minority cross-holdings, ended stakes
-        (with `validTo`) and indirect ones (`direct: false`) are fine."""
-        current = [r for r in self.relationships.values() if r.type == "OWNS" and r.props.get("validTo") is None]
-        controlling = nx.DiGraph((r.start, r.end, {"record": r}) for r in current
-                                 if r.props.get("controlling") is True or (r.props.get("share") or 0) > 0.5)
-        problems = []
-        try:
-            cycle = nx.find_cycle(controlling)
-        except nx.NetworkXNoCycle:
-            cycle = []
-        if cycle:
-            first = controlling.edges[cycle[0][0], cycle[0][1]]["record"]
-            chain = " -> ".join([cycle[0][0], *(end for _, end in cycle)])
-            problems.append(Problem(first.origins[0], f"relationship {first.id}", "to",
-                                    f"closes a cycle of controlling stakes: {chain}"))
-        held: dict[str, list[RelationshipRecord]] = {}
-        for r in current:  # direct stakes only: an indirect one is already counted in its intermediary
-            if isinstance(r.props.get("share"), (int, float)) and r.props.get("direct") is not False:
-                held.setdefault(r.end, []).append(r)
-        for owned, stakes in held.items():
-            total = sum(r.props["share"] for r in stakes)
-            if total > 1.0 + 1e-9:
-                problems.append(Problem(stakes[-1].origins[0], f"relationship {stakes[-1].id}", "share",
-                                        f"makes the current direct stakes in {owned!r} add up to {total:.0%}, "
-                                        "more than 100%"))
-        return problems
+            problems += provenance_problems(rel.props, rel.origins[0], f"relationship {rel.id}")
+        return problems + ownership_problems(r for r in self.relationships.values() if r.type == "OWNS")
 
     def counts(self) -> tuple[Counter, Counter]:
         return Counter(n.label for n in self.nodes.values()), Counter(r.type for r in self.relationships.values())
 
 
-def _provenance_problems(props: dict, origin: Origin, item: str) -> list[Problem]:
+def ownership_problems(owns: Iterable[RelationshipRecord]) -> list[Problem]:
+    """Ownership that cannot be, among OWNS records: a cycle of controlling stakes (A controls B controls
+    A), or current direct stakes in one entity adding up to more than 100%. Minority cross-holdings,
+    ended stakes (with `validTo`) and indirect ones (`direct: false`) are fine. Only `share`,
+    `controlling`, `direct` and `validTo` of each record are read, so a streaming importer may keep
+    just those."""
+    current = [r for r in owns if r.props.get("validTo") is None]
+    controlling = nx.DiGraph((r.start, r.end, {"record": r}) for r in current
+                             if r.props.get("controlling") is True or (r.props.get("share") or 0) > 0.5)
+    problems = []
+    try:
+        cycle = nx.find_cycle(controlling)
+    except nx.NetworkXNoCycle:
+        cycle = []
+    if cycle:
+        first = controlling.edges[cycle[0][0], cycle[0][1]]["record"]
+        chain = " -> ".join([cycle[0][0], *(end for _, end in cycle)])
+        problems.append(Problem(first.origins[0], f"relationship {first.id}", "to",
+                                f"closes a cycle of controlling stakes: {chain}"))
+    held: dict[str, list[RelationshipRecord]] = {}
+    for r in current:  # direct stakes only: an indirect one is already counted in its intermediary
+        if isinstance(r.props.get("share"), (int, float)) and r.props.get("direct") is not False:
+            held.setdefault(r.end, []).append(r)
+    for owned, stakes in held.items():
+        total = sum(r.props["share"] for r in stakes)
+        if total > 1.0 + 1e-9:
+            problems.append(Problem(stakes[-1].origins[0], f"relationship {stakes[-1].id}", "share",
+                                    f"makes the current direct stakes in {owned!r} add up to {total:.0%}, "
+                                    "more than 100%"))
+    return problems
+
+
+def provenance_problems(props: dict, origin: Origin, item: str) -> list[Problem]:
     sources, evidence = props.get("sources"), props.get("evidence")
     if isinstance(sources, list) and isinstance(evidence, list) and len(sources) != len(evidence):
         return [Problem(origin, item, "evidence", f"has {len(evidence)} quotes for {len(sources)} sources")]
@@ -394,7 +397,7 @@ WITH row, oldPairs + addedPairs AS pairs,
     return judge, "SET " + ",\n    ".join(assign)
 
 
-def _row(props: dict[str, Any], **extra: Any) -> dict[str, Any]:
+def to_row(props: dict[str, Any], **extra: Any) -> dict[str, Any]:
     plain = {k: v for k, v in props.items() if k not in PROVENANCE and k not in LIST_UNION}
     return {"plain": plain, "sources": props.get("sources", []), "evidence": props.get("evidence", []),
             **{k: props.get(k) for k in UNION_SET}, **extra}
@@ -459,33 +462,47 @@ def write_dataset(
     apply_schema(driver, database, schema)
     summary = ImportSummary()
     for label in schema.nodes:  # the allow-list, in schema order
-        rows = [_row(n.props) for n in dataset.nodes.values() if n.label == label]
-        key_label = schema.entity_label if schema.nodes[label].is_entity else label
-        statements = _Statements(
-            existing=f"UNWIND $ids AS id MATCH (n:{key_label} {{id: id}}) RETURN n.id AS id",
-            create=_node_create_statement(label, key_label),
-            merge=_node_statement(label, key_label if key_label != label else None),
-        )
-        _write_rows(driver, database, statements, rows, batch_size, summary, ("node", label), progress, rename=rename)
+        rows = [to_row(n.props) for n in dataset.nodes.values() if n.label == label]
+        write_batches(driver, database, node_statements(schema, label), _batches(rows, batch_size), summary,
+                      ("node", label), progress, rename=rename)
     for rel_type in schema.relationships:
-        rows = [_row(r.props, start=r.start, end=r.end) for r in dataset.relationships.values() if r.type == rel_type]
-        statements = _Statements(
-            existing=f"UNWIND $ids AS id MATCH ()-[r:{rel_type} {{id: id}}]->() RETURN r.id AS id",
-            create=_relationship_create_statement(rel_type, schema.entity_label),
-            merge=_relationship_statement(rel_type, schema.entity_label),
-        )
-        _write_rows(driver, database, statements, rows, batch_size, summary, ("relationship", rel_type), progress)
+        rows = [to_row(r.props, start=r.start, end=r.end) for r in dataset.relationships.values() if r.type == rel_type]
+        write_batches(driver, database, relationship_statements(schema, rel_type), _batches(rows, batch_size),
+                      summary, ("relationship", rel_type), progress)
     return summary
 
 
 @dataclass(frozen=True)
-class _Statements:
+class Statements:
     """How one label or type is written: which ids exist already; new rows are created outright (no
     judging, no Eager plan), rows for existing ids are merged and judged."""
 
     existing: str
     create: str
     merge: str
+
+
+def node_statements(schema: Schema, label: str) -> Statements:
+    """The statements for nodes of `label`, which must be a label of the schema (the allow-list)."""
+    if label not in schema.nodes:
+        raise ValueError(f"{label!r} is not a label of the schema")
+    key_label = schema.entity_label if schema.nodes[label].is_entity else label
+    return Statements(
+        existing=f"UNWIND $ids AS id MATCH (n:{key_label} {{id: id}}) RETURN n.id AS id",
+        create=_node_create_statement(label, key_label),
+        merge=_node_statement(label, key_label if key_label != label else None),
+    )
+
+
+def relationship_statements(schema: Schema, rel_type: str) -> Statements:
+    """The statements for relationships of `rel_type`, which must be a type of the schema."""
+    if rel_type not in schema.relationships:
+        raise ValueError(f"{rel_type!r} is not a relationship type of the schema")
+    return Statements(
+        existing=f"UNWIND $ids AS id MATCH ()-[r:{rel_type} {{id: id}}]->() RETURN r.id AS id",
+        create=_relationship_create_statement(rel_type, schema.entity_label),
+        merge=_relationship_statement(rel_type, schema.entity_label),
+    )
 
 
 def _create_assignments(var: str) -> str:
@@ -506,10 +523,12 @@ def _relationship_create_statement(rel_type: str, entity_label: str) -> str:
             f"CREATE (a)-[r:{rel_type}]->(b)\n{_create_assignments('r')}")
 
 
-def _write_rows(driver: Driver, database: str, statements: _Statements, rows: list[dict], batch_size: int,
-                summary: ImportSummary, what: tuple[str, str], progress: ProgressCallback | None,
-                **parameters: Any) -> None:
-    for batch in _batches(rows, batch_size):
+def write_batches(driver: Driver, database: str, statements: Statements, batches: Iterable[list[dict]],
+                  summary: ImportSummary, what: tuple[str, str], progress: ProgressCallback | None,
+                  **parameters: Any) -> None:
+    """Write each batch of rows (made by `to_row`) in its own managed transaction, counting the outcomes
+    into `summary` under `what` (kind, label or type). Batches may come from a generator."""
+    for batch in batches:
         attempts = 0
 
         def work(tx: ManagedTransaction, batch=batch) -> dict[str, int]:
@@ -538,7 +557,12 @@ def _write_rows(driver: Driver, database: str, statements: _Statements, rows: li
 def check_counts(dataset: Dataset, assertions: dict, origin: Origin) -> list[Problem]:
     """The metadata file's min/max counts (zavod's `assertions`), as problems when not met."""
     labels, types = dataset.counts()
-    actual = {"nodes": len(dataset.nodes), "relationships": len(dataset.relationships), **labels, **types}
+    return count_problems({"nodes": len(dataset.nodes), "relationships": len(dataset.relationships), **labels, **types},
+                          assertions, origin)
+
+
+def count_problems(actual: dict[str, int], assertions: dict, origin: Origin) -> list[Problem]:
+    """`check_counts` over counts by name (`nodes`, `relationships`, each label and type)."""
     problems = []
     for bound in ("min", "max"):
         for name, limit in (assertions.get(bound) or {}).items():

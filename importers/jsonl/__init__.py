@@ -1,0 +1,410 @@
+"""The native bulk format, JSON lines, imported in two streaming passes; and its writer, which
+`influence export jsonl` uses to dump the graph.
+
+One record per line (blank lines are allowed):
+
+    {"type": "node", "label": "Company", "properties": {"id": "huawei", "name": "Huawei", ...}}
+    {"type": "relationship", "relType": "OWNS", "from": "<node id>", "to": "<node id>",
+     "key": <optional text>, "properties": {...}}
+
+A relationship's id is `relationship_id(from, relType, to, key)`, as every importer makes it; a
+`properties.id` that differs is a problem. Ids are taken as given (no entity resolution). Every
+relationship end must be a node defined in the same file, before or after the relationship: a file
+is a self-contained graph, so validation never depends on what the database holds.
+
+Pass 1 (`check`) reads the file line by line and collects every problem (file:line, item, field)
+while keeping only compact state: one int per node id (its line and label), a 64-bit hash per
+relationship id, the OWNS stakes (for the ownership checks) and the relationships whose ends had not
+been seen yet (none in an export, which writes nodes first). Memory therefore grows with the number
+of ids, not with the size of the file. Only when there is no problem does pass 2 (`write`) re-read
+the file twice, nodes then relationships, and send them through the same batched writer as
+`write_dataset`, holding at most one batch per label or type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from neo4j import READ_ACCESS, Driver
+
+from graph.schema import Schema, apply_schema, load_schema
+from importers.core import (
+    Dataset,
+    DuplicateKey,
+    ImportFailed,
+    ImportSummary,
+    Origin,
+    Problem,
+    ProgressCallback,
+    RelationshipRecord,
+    count_problems,
+    node_statements,
+    ownership_problems,
+    provenance_problems,
+    relationship_id,
+    relationship_statements,
+    to_row,
+    unique_keys,
+    write_batches,
+)
+from importers.metadata import Metadata
+
+__all__ = ["METADATA", "Plan", "check", "dataset_records", "export_records", "import_file", "write", "write_jsonl"]
+
+METADATA = Metadata.load(Path(__file__).with_name("jsonl.yml"))
+MAX_PROBLEMS = 1000  # past this, reading stops: the list is long enough to show what is wrong
+RECORD_KEYS = {"node": ("type", "label", "properties"),
+               "relationship": ("type", "relType", "from", "to", "key", "properties")}
+OWNERSHIP_FIELDS = ("id", "share", "controlling", "direct", "validTo")  # what ownership_problems reads
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A file that passed `check`: where it is, what it holds, and how long checking took."""
+
+    path: Path
+    file: str  # as problems name it
+    nodes: Counter
+    relationships: Counter
+    seconds: float
+    stamp: tuple[int, int]  # size and mtime when checked: a file changed since is refused
+
+    @property
+    def total(self) -> int:
+        return self.nodes.total() + self.relationships.total()
+
+
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    record: Any = None
+    error: tuple[str, str, str] | None = None  # (item, field, message) when the line is not a JSON object
+
+
+def _lines(path: Path) -> Iterator[_Line]:
+    """Every non-blank line, parsed, or the reason it cannot be."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                yield _Line(number, error=("line", "encoding", f"is not UTF-8 ({error.reason} at byte {error.start})"))
+                continue
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text, object_pairs_hook=unique_keys)
+            except DuplicateKey as error:
+                yield _Line(number, error=("record", error.key, "is given twice in one object"))
+                continue
+            except json.JSONDecodeError as error:
+                yield _Line(number, error=("line", "syntax", f"is not valid JSON: {error.msg} (column {error.colno})"))
+                continue
+            except RecursionError:
+                yield _Line(number, error=("line", "syntax", "nests lists or objects too deeply to be read"))
+                continue
+            if not isinstance(record, dict):
+                yield _Line(number, error=("line", "type", "expected an object with a \"type\", got "
+                                                          f"{type(record).__name__}"))
+                continue
+            yield _Line(number, record)
+
+
+def _hash(rel_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(rel_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
+
+
+def _without_nulls(properties: dict) -> dict:
+    return {k: v for k, v in properties.items() if v is not None}
+
+
+class _Checker:
+    """Pass 1: validates one record at a time, keeping only what later records are checked against."""
+
+    def __init__(self, file: str, schema: Schema):
+        self.file, self.schema = file, schema
+        self.labels = list(schema.nodes)
+        self.unknown_label = len(self.labels)  # a node whose label is wrong still defines its id
+        self.label_bits = self.unknown_label.bit_length()
+        self.node_ids: dict[str, int] = {}  # id → line << label_bits | label index
+        # Relationship ids as 64-bit hashes. A repeated hash makes the id a suspect, and suspects are
+        # confirmed (with the first line) by re-reading the file, so a hash collision costs a re-read,
+        # never a false problem.
+        self.rel_hashes: set[int] = set()
+        self.suspects: set[str] = set()
+        self.owns: list[RelationshipRecord] = []
+        self.deferred: list[tuple[int, str, str, str | None, str | None]] = []  # line, type, id, unseen ends
+        self.nodes: Counter = Counter()
+        self.relationships: Counter = Counter()
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int | None, item: str, field: str, message: str) -> None:
+        self.problems.append(Problem(Origin(self.file, line), item, field, message))
+
+    def line(self, line: _Line) -> None:
+        if line.error:
+            self.problem(line.number, *line.error)
+            return
+        kind = line.record.get("type")
+        if kind not in RECORD_KEYS:
+            self.problem(line.number, "record", "type", f"is {kind!r}; expected \"node\" or \"relationship\"")
+            return
+        for key in line.record:
+            if key not in RECORD_KEYS[kind]:
+                self.problem(line.number, f"{kind} record", key,
+                             f"is not a key of a {kind} record (allowed: {', '.join(RECORD_KEYS[kind])})")
+        (self.node if kind == "node" else self.relationship)(line.number, line.record)
+
+    def node(self, line: int, record: dict) -> None:
+        label, properties = record.get("label"), record.get("properties")
+        node_id = properties.get("id") if isinstance(properties, dict) else None
+        item = f"{label} {node_id}" if isinstance(label, str) else f"node {node_id}"
+        known = isinstance(label, str) and label in self.schema.nodes
+        if not known:
+            shown = self.schema.node_problems(label, {})[0][1] if isinstance(label, str) else "is required (a text)"
+            self.problem(line, item, "label", shown)
+        if not isinstance(properties, dict):
+            self.problem(line, item, "properties", "expected an object of properties")
+            return
+        if isinstance(node_id, str) and node_id:
+            first = self.node_ids.get(node_id)
+            if first is not None:
+                self.problem(line, item, "id", f"is given twice, first on line {first >> self.label_bits}")
+                return
+            index = self.labels.index(label) if known else self.unknown_label
+            self.node_ids[node_id] = line << self.label_bits | index
+        if not known:
+            return
+        properties = _without_nulls(properties)
+        for name, message in self.schema.node_problems(label, properties):
+            self.problem(line, item, name, message)
+        self.problems += provenance_problems(properties, Origin(self.file, line), item)
+        self.nodes[label] += 1
+
+    def _label(self, node_id: str) -> str | None:
+        """The label of a node seen so far (None when unseen or when its own label was wrong)."""
+        packed = self.node_ids.get(node_id)
+        index = None if packed is None else packed & ((1 << self.label_bits) - 1)
+        return self.labels[index] if index is not None and index < self.unknown_label else None
+
+    def relationship(self, line: int, record: dict) -> None:
+        rel_type, start, end, key = (record.get(k) for k in ("relType", "from", "to", "key"))
+        properties = record.get("properties")
+        before = len(self.problems)
+        if not isinstance(rel_type, str) or rel_type not in self.schema.relationships:
+            shown = (self.schema.relationship_problems(rel_type, {}, None, None)[0][1] if isinstance(rel_type, str)
+                     else "is required (a text)")
+            self.problem(line, "relationship", "relType", shown)
+        for field, value in (("from", start), ("to", end)):
+            if not isinstance(value, str) or not value:
+                self.problem(line, "relationship", field, f"expected the id of a node, got {value!r}")
+        if key is not None and (not isinstance(key, str) or not key):
+            self.problem(line, "relationship", "key", f"expected a non-empty text or null, got {key!r}")
+        if not isinstance(properties, dict):
+            self.problem(line, "relationship", "properties", "expected an object of properties")
+        if len(self.problems) > before:
+            return
+        rel_id = relationship_id(start, rel_type, end, key)
+        item = f"relationship {rel_id}"
+        properties = _without_nulls(properties)
+        if properties.setdefault("id", rel_id) != rel_id:
+            self.problem(line, item, "id", f"is {properties['id']!r}, but from, relType, to and key make {rel_id!r}")
+            properties["id"] = rel_id
+        digest = _hash(rel_id)
+        if digest in self.rel_hashes:
+            self.suspects.add(rel_id)
+        self.rel_hashes.add(digest)
+        from_label, to_label = self._label(start), self._label(end)
+        unseen_start, unseen_end = (None if i in self.node_ids else i for i in (start, end))
+        if unseen_start or unseen_end:
+            self.deferred.append((line, rel_type, rel_id, unseen_start, unseen_end))
+        found = [Problem(Origin(self.file, line), item, name, message)
+                 for name, message in self.schema.relationship_problems(rel_type, properties, from_label, to_label)]
+        found += provenance_problems(properties, Origin(self.file, line), item)
+        self.problems += found
+        self.relationships[rel_type] += 1
+        if rel_type == "OWNS" and not found:
+            self.owns.append(RelationshipRecord("OWNS", start, end, {k: properties[k] for k in OWNERSHIP_FIELDS
+                                                                     if k in properties}, [Origin(self.file, line)]))
+
+    def deferred_problems(self) -> None:
+        """Ends that were not defined above their relationship: defined further down, or nowhere."""
+        for line, rel_type, rel_id, start, end in self.deferred:
+            for field, node_id in (("from", start), ("to", end)):
+                if node_id is None:
+                    continue
+                if node_id not in self.node_ids:
+                    self.problem(line, f"relationship {rel_id}", field,
+                                 f"names node {node_id!r}, which no node in the file defines")
+                    continue
+                ends = (self._label(node_id), None) if field == "from" else (None, self._label(node_id))
+                for name, message in self.schema.relationship_problems(rel_type, {}, *ends):
+                    if name == field:
+                        self.problem(line, f"relationship {rel_id}", field, message)
+
+    def duplicate_relationships(self, path: Path) -> None:
+        """Re-read the file for the suspected duplicate relationship ids: the real ones are problems."""
+        first: dict[str, int] = {}
+        for line in _lines(path):
+            record = line.record
+            if line.error or record.get("type") != "relationship" or not _well_formed_ends(record):
+                continue
+            rel_id = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
+            if rel_id not in self.suspects:
+                continue
+            if rel_id in first:
+                self.problem(line.number, f"relationship {rel_id}", "id", f"is given twice, first on line {first[rel_id]}")
+            else:
+                first[rel_id] = line.number
+
+
+def _well_formed_ends(record: dict) -> bool:
+    key = record.get("key")
+    return all(isinstance(record.get(k), str) for k in ("relType", "from", "to")) and (key is None or isinstance(key, str))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
+
+
+def check(path: Path, file: str | None = None, schema: Schema | None = None) -> Plan:
+    """Pass 1: validate the whole file, line by line; raise ImportFailed listing every problem."""
+    path = Path(path)
+    file = file or str(path)
+    started = time.perf_counter()
+    stamp = _stamp(path)
+    checker = _Checker(file, schema or load_schema())
+    for line in _lines(path):
+        checker.line(line)
+        if len(checker.problems) >= MAX_PROBLEMS:
+            checker.problem(line.number, "file", "problems", f"has at least {MAX_PROBLEMS}; reading stopped here")
+            raise ImportFailed(checker.problems)
+    checker.deferred_problems()
+    if checker.suspects:
+        checker.duplicate_relationships(path)
+    checker.problems += ownership_problems(checker.owns)
+    checker.problems += count_problems({"nodes": checker.nodes.total(), "relationships": checker.relationships.total(),
+                                        **checker.nodes, **checker.relationships},
+                                       METADATA.assertions, Origin(f"{file} (checked against {METADATA.file.name})"))
+    if checker.problems:
+        raise ImportFailed(checker.problems)
+    return Plan(path, file, checker.nodes, checker.relationships, time.perf_counter() - started, stamp)
+
+
+def write(driver: Driver, database: str, plan: Plan, *, batch_size: int = 5000,
+          progress: ProgressCallback | None = None, schema: Schema | None = None) -> ImportSummary:
+    """Pass 2: constraints, then the nodes, then the relationships, each read again from the file and
+    written in batches (at most `batch_size` rows held per label or type). Existing entities keep
+    their names, as with every import but the seed's."""
+    schema = schema or load_schema()
+    if _stamp(plan.path) != plan.stamp:
+        raise ImportFailed([Problem(Origin(plan.file), "file", "modified", "changed after it was checked; run again")])
+    apply_schema(driver, database, schema)
+    summary = ImportSummary()
+    for kind in ("node", "relationship"):
+        buffers: dict[str, list[dict]] = {}
+        for name, row in _rows(plan, kind):
+            buffer = buffers.setdefault(name, [])
+            buffer.append(row)
+            if len(buffer) >= batch_size:
+                _write_batch(driver, database, schema, kind, name, buffers.pop(name), summary, progress)
+        for name, buffer in buffers.items():
+            _write_batch(driver, database, schema, kind, name, buffer, summary, progress)
+    order = {("node", label): i for i, label in enumerate(schema.nodes)}
+    order.update({("relationship", rel_type): len(order) + i for i, rel_type in enumerate(schema.relationships)})
+    summary.outcomes = dict(sorted(summary.outcomes.items(), key=lambda item: order[item[0]]))
+    return summary
+
+
+def _rows(plan: Plan, kind: str) -> Iterator[tuple[str, dict]]:
+    """(label or type, writer row) for each record of `kind`, in file order."""
+    for line in _lines(plan.path):
+        if line.error:  # checked clean, so the file changed under us
+            raise ImportFailed([Problem(Origin(plan.file, line.number), *line.error)])
+        record = line.record
+        if record["type"] != kind:
+            continue
+        properties = _without_nulls(record["properties"])
+        if kind == "node":
+            yield record["label"], to_row(properties)
+        else:
+            properties["id"] = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
+            yield record["relType"], to_row(properties, start=record["from"], end=record["to"])
+
+
+def _write_batch(driver: Driver, database: str, schema: Schema, kind: str, name: str, batch: list[dict],
+                 summary: ImportSummary, progress: ProgressCallback | None) -> None:
+    if kind == "node":  # an existing entity keeps its name; this one's spelling becomes an alias
+        write_batches(driver, database, node_statements(schema, name), [batch], summary, (kind, name), progress,
+                      rename=False)
+    else:
+        write_batches(driver, database, relationship_statements(schema, name), [batch], summary, (kind, name), progress)
+
+
+def import_file(driver: Driver, database: str, path: Path, *, batch_size: int = 5000,
+                progress: ProgressCallback | None = None) -> ImportSummary:
+    """Check the file (pass 1), then write it (pass 2); nothing is written when it has a problem."""
+    schema = load_schema()
+    return write(driver, database, check(path, schema=schema), batch_size=batch_size, progress=progress, schema=schema)
+
+
+# --- writing the format -----------------------------------------------------------------------------
+def node_record(label: str, properties: dict) -> dict:
+    return {"type": "node", "label": label, "properties": properties}
+
+
+def relationship_record(rel_type: str, start: str, end: str, properties: dict) -> dict:
+    """The record of a stored relationship; its `key` is the fourth part of its id, when there is one."""
+    parts = properties["id"].split("|", 3)
+    record = {"type": "relationship", "relType": rel_type, "from": start, "to": end}
+    if len(parts) == 4:
+        record["key"] = parts[3]
+    return {**record, "properties": properties}
+
+
+def write_jsonl(records: Iterable[dict], path: Path) -> int:
+    """Write records one per line as they come (never all in memory); returns how many."""
+    written = 0
+    with Path(path).open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            out.write("\n")
+            written += 1
+    return written
+
+
+def dataset_records(dataset: Dataset) -> Iterator[dict]:
+    """The records of an in-memory `Dataset`: its nodes, then its relationships."""
+    for node in dataset.nodes.values():
+        yield node_record(node.label, node.props)
+    for rel in dataset.relationships.values():
+        yield relationship_record(rel.type, rel.start, rel.end, rel.props)
+
+
+def export_records(driver: Driver, database: str, schema: Schema | None = None) -> Iterator[dict]:
+    """The whole graph as records, streamed from one READ transaction (a consistent snapshot): the
+    nodes without the entity label (Source), then every entity under its schema label, then every
+    relationship of a schema type. Nodes with no schema label are left out."""
+    schema = schema or load_schema()
+    entity_labels = [label for label, spec in schema.nodes.items() if spec.is_entity]
+    with driver.session(database=database, default_access_mode=READ_ACCESS) as session, \
+            session.begin_transaction() as tx:
+        for label in (label for label in schema.nodes if label not in entity_labels):
+            for record in tx.run(f"MATCH (n:{label}) RETURN properties(n) AS properties"):
+                yield node_record(label, record["properties"])
+        for record in tx.run(f"MATCH (n:{schema.entity_label}) WITH n, [l IN labels(n) WHERE l IN $labels] AS labels "
+                             "WHERE size(labels) > 0 RETURN labels[0] AS label, properties(n) AS properties",
+                             labels=entity_labels):
+            yield node_record(record["label"], record["properties"])
+        for record in tx.run("MATCH (a)-[r]->(b) WHERE type(r) IN $types "
+                             "RETURN type(r) AS type, a.id AS start, b.id AS end, properties(r) AS properties",
+                             types=list(schema.relationships)):
+            yield relationship_record(record["type"], record["start"], record["end"], record["properties"])
