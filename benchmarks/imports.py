@@ -4,15 +4,22 @@ transactions, and the offline `neo4j-admin database import`, on the same synthet
 from __future__ import annotations
 
 import csv
+import os
 import random
+import re
 import resource
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 from graph.schema import apply_schema
 from importers.core import PROVENANCE, Dataset, write_dataset
+from importers.jsonl import dataset_records, write_jsonl
 
 from .target import Target
 
@@ -92,6 +99,71 @@ def ours(target: Target, dataset: Dataset, batch_size: int, deadline_s: float | 
             "created": summary.total("created"), "retried_batches": summary.retried_batches,
             "stored": stored, "rss_before_mb": rss.before / 1024, "rss_peak_mb": rss.peak / 1024,
             "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def streaming(target: Target, dataset: Dataset, batch_size: int, deadline_s: float | None = None) -> dict:
+    """`influence import jsonl` as a subprocess, as a user runs it, on the dataset written as JSON lines.
+
+    The child's peak RSS is its own ru_maxrss from wait4 (exact for that one child, unlike
+    RUSAGE_CHILDREN, which is the maximum over every child this process ever waited for). With
+    `deadline_s` the child gets a Ctrl-C after that many seconds and stops at a batch boundary; the
+    rate is then over what is in the database (marked partial). Seconds include the child's start-up."""
+    target.wipe()
+    with tempfile.TemporaryDirectory(prefix="bench-jsonl-") as folder:
+        return _streaming(target, dataset, batch_size, deadline_s, Path(folder))
+
+
+def _streaming(target: Target, dataset: Dataset, batch_size: int, deadline_s: float | None, folder: Path) -> dict:
+    path = folder / "bench.jsonl"
+    started = time.perf_counter()
+    write_jsonl(dataset_records(dataset), path)
+    file_seconds = time.perf_counter() - started
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "INFLUENCE_"))}
+    env.update(NEO4J_URI=target.uri, NEO4J_USER=target.user, NEO4J_PASSWORD=target.password,
+               NEO4J_DATABASE=target.database, INFLUENCE_ENV_FILE=str(folder / "no.env"))
+    command = [str(Path(sys.executable).with_name("influence")), "import", "jsonl", str(path),
+               "--batch-size", str(batch_size), "--database", target.database]
+    startup = _run_child(command[:3] + ["--help"], env, folder / "help.log")  # the CLI's own imports, no data
+    started = time.perf_counter()
+    returncode, usage, interrupted = _run_child(command, env, folder / "import.log", deadline_s)
+    total = time.perf_counter() - started
+    output = (folder / "import.log").read_text()
+    n_nodes, n_rels = len(dataset.nodes), len(dataset.relationships)
+    result = {"method": "ours streaming", "batch_size": batch_size, "file_mb": path.stat().st_size / 2**20,
+              "file_write_seconds": file_seconds, "rss_peak_mb": usage.ru_maxrss / 1024,
+              "startup_rss_mb": startup[1].ru_maxrss / 1024, "nodes": n_nodes,
+              "rels": n_rels, "command": f"influence import jsonl FILE --batch-size {batch_size} --database {target.database}"}
+    checked = re.search(r"checked in ([\d.]+) s", output)
+    result["validate_seconds"] = float(checked.group(1)) if checked else None
+    if returncode != 0 and not interrupted:
+        return {**result, "error": f"exit {returncode}: {output[-1500:]}"}
+    stored = target.counts()
+    if interrupted:  # exit 130 when stopped while writing; nothing written when stopped while checking
+        written = sum(stored)
+        return {**result, "partial": True, "seconds_run": total, "rows_written": written,
+                "nodes_written": stored[0], "rels_written": stored[1], "rows_per_s": written / total,
+                "extrapolated_seconds": total * (n_nodes + n_rels) / max(written, 1)}
+    return {**result, "seconds": total, "stored": stored, "nodes_per_s": n_nodes / total,
+            "rels_per_s": n_rels / total, "rows_per_s": (n_nodes + n_rels) / total}
+
+
+def _run_child(command: list[str], env: dict, log: Path,
+               deadline_s: float | None = None) -> tuple[int, resource.struct_rusage, bool]:
+    """Run a command to its end (a Ctrl-C after `deadline_s`); its exit code, its own rusage, and
+    whether it was interrupted."""
+    with log.open("w") as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        started, interrupted = time.perf_counter(), False
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if deadline_s and not interrupted and time.perf_counter() - started > deadline_s:
+                child.send_signal(signal.SIGINT)
+                interrupted = True
+            time.sleep(0.05)
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+    return child.returncode, usage, interrupted
 
 
 def naive(target: Target, dataset: Dataset, sample: int, seed: int = 3) -> dict:

@@ -1,6 +1,7 @@
 """One command for the whole benchmark suite: `.venv/bin/python -m benchmarks [--scales 10k,100k,1M] [--quick]`.
 
-Per scale: generate the synthetic graph; import it with our writer at several batch sizes, with a
+Per scale: generate the synthetic graph; import it with our writer at several batch sizes, with
+`influence import jsonl` streaming the graph from a JSON-lines file in a subprocess, with a
 naive per-row MERGE loop (on a sample, extrapolated), with LOAD CSV in transactions and with the
 offline neo4j-admin importer; then time every canned query on the loaded graph. Once per run: the
 pictures. Results go to benchmarks/results/<scale>.json (quick.json for --quick) and, unless
@@ -52,7 +53,15 @@ def machine(target: Target) -> dict:
             "neo4j": neo4j, "server": (f"dedicated LocalServer (heap {target.server.heap}, page cache {target.server.pagecache})"
                        if target.server else target.uri),
             "load_average_at_start": os.getloadavg(),
-            "chromium": subprocess.run([pictures.CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()}
+            "chromium": chromium_version()}
+
+
+def chromium_version() -> str:
+    """Chromium's version, or that it is missing (only the pictures need it; --no-pictures runs without)."""
+    try:
+        return subprocess.run([pictures.CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+    except FileNotFoundError:
+        return f"no Chromium at {pictures.CHROMIUM}"
 
 
 def run_scale(target: Target, scale: int, args, errors: list[str]) -> dict:
@@ -90,7 +99,8 @@ def run_scale(target: Target, scale: int, args, errors: list[str]) -> dict:
         runs.append(result)
         if "seconds" in result:
             print(f"     {result['seconds']:.1f} s, {result['nodes_per_s']:.0f} nodes/s, "
-                  f"{result['rels_per_s']:.0f} rels/s" + (" (extrapolated)" if result.get("extrapolated") else ""),
+                  f"{result['rels_per_s']:.0f} rels/s" + (" (extrapolated)" if result.get("extrapolated") else "")
+                  + (f", peak RSS {result['rss_peak_mb']:.0f} MB" if "rss_peak_mb" in result else ""),
                   flush=True)
         return result
 
@@ -103,6 +113,9 @@ def run_scale(target: Target, scale: int, args, errors: list[str]) -> dict:
              if not large else [args.batch_size_large])
     for size in sizes:
         attempt(f"ours batch {size}", imports.ours, target, dataset, size, args.deadline if large else None)
+    if not args.no_stream:
+        attempt(f"ours streaming batch {args.stream_batch_size}", imports.streaming, target, dataset,
+                args.stream_batch_size, args.deadline if large else None)
     if not args.no_baselines and not args.no_admin:  # last: it also leaves the whole graph for the queries
         attempt("admin", imports.admin_import, target, dataset)
     out["imports"] = runs
@@ -144,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plain-timeout", type=float, default=60.0, help="seconds to wait for plain pyvis")
     parser.add_argument("--picture-kind", default="financing",
                         help="layout: financing (layered, pure Python) or force (needs scipy from 500 nodes)")
+    parser.add_argument("--stream-batch-size", type=int, default=5000,
+                        help="batch size of the streaming import (`influence import jsonl` in a subprocess)")
+    parser.add_argument("--no-stream", action="store_true", help="skip the streaming import")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--no-admin", action="store_true")
     parser.add_argument("--no-queries", action="store_true")
