@@ -202,3 +202,11 @@ def test_commands_exit_codes_then_database_contents(clean_db, cli_env, tmp_path)
     wipe(clean_db)
     run_cli("import", "jsonl", str(exported), env=cli_env, check=True)
     assert count(clean_db) == 3 and count(clean_db, "MATCH ()-[r:OWNS]->() RETURN count(r)") == 2
+
+
+def test_a_hash_collision_between_relationship_ids_is_no_problem(monkeypatch, tmp_path):
+    monkeypatch.setattr(jsonl, "_hash", lambda rel_id: 42)  # every id collides: each is re-checked by re-reading
+    plan = jsonl.check(write_lines(tmp_path / "collide.jsonl", GOOD))
+    assert plan.relationships == {"OWNS": 2}
+    with pytest.raises(ImportFailed, match=r":6: relationship beta\|OWNS\|gamma: field 'id' is given twice, first on line 5"):
+        jsonl.check(write_lines(tmp_path / "twice.jsonl", [*GOOD, GOOD[-1]]))
