@@ -30,6 +30,8 @@ def _property_rows(properties: dict[str, Property], skip: set[str]) -> list[str]
             rules.append("indexed")
         if prop.fulltext:
             rules.append("full-text")
+        if prop.valueIndex:
+            rules.append("each value indexed (keyword full-text)")
         text = " ".join(prop.description.split()).replace("|", "\\|")
         rows.append(f"| `{prop.name}` | {prop.type} | {'yes' if prop.required else ''} | {text} | {'; '.join(rules)} |")
     return rows

@@ -30,6 +30,15 @@ class SchemaError(ValueError):
 
 
 @dataclass(frozen=True)
+class FulltextIndex:
+    name: str
+    entity_type: str  # NODE or RELATIONSHIP, as SHOW INDEXES says
+    labels_or_types: tuple[str, ...]
+    properties: tuple[str, ...]
+    analyzer: str
+
+
+@dataclass(frozen=True)
 class Property:
     name: str
     type: str
@@ -41,6 +50,7 @@ class Property:
     maxLength: int | None = None
     indexed: bool = False
     fulltext: bool = False
+    valueIndex: bool = False
     description: str = ""
 
     def check(self, value: Any) -> str | None:
@@ -150,6 +160,21 @@ class Schema:
         return problems
 
     # --- Neo4j DDL ----------------------------------------------------------------------------
+    def fulltext_indexes(self) -> list[FulltextIndex]:
+        """`entity_names` (the `fulltext` properties, for search) and one keyword index per `valueIndex`
+        property: `entity_<name>` over the entities and `relationship_<name>` over every relationship type."""
+        entity = self.entity_label
+        indexes = []
+        fulltext = tuple(p.name for p in self.common_node_properties.values() if p.fulltext)
+        if fulltext:
+            indexes.append(FulltextIndex(f"{_snake(entity)}_names", "NODE", (entity,), fulltext, "standard-folding"))
+        indexes += [FulltextIndex(f"{_snake(entity)}_{_snake(p.name)}", "NODE", (entity,), (p.name,), "keyword")
+                    for p in self.common_node_properties.values() if p.valueIndex]
+        indexes += [FulltextIndex(f"relationship_{_snake(p.name)}", "RELATIONSHIP", tuple(self.relationships),
+                                  (p.name,), "keyword")
+                    for p in self.common_relationship_properties.values() if p.valueIndex]
+        return indexes
+
     def ddl(self) -> list[str]:
         """Constraints and indexes, each `IF NOT EXISTS`, names and identifiers from the schema only."""
         entity = self.entity_label
@@ -168,12 +193,14 @@ class Schema:
                 statements.append(
                     f"CREATE INDEX {_snake(entity)}_{_snake(prop.name)} IF NOT EXISTS FOR (n:{entity}) ON (n.{prop.name})"
                 )
-        fulltext = [p.name for p in self.common_node_properties.values() if p.fulltext]
-        if fulltext:
+        for index in self.fulltext_indexes():
+            var = "n" if index.entity_type == "NODE" else "r"
+            target = (f"(n:{'|'.join(index.labels_or_types)})" if index.entity_type == "NODE"
+                      else f"()-[r:{'|'.join(index.labels_or_types)}]-()")
             statements.append(
-                f"CREATE FULLTEXT INDEX {_snake(entity)}_names IF NOT EXISTS FOR (n:{entity}) "
-                f"ON EACH [{', '.join('n.' + name for name in fulltext)}] "
-                "OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-folding', `fulltext.eventually_consistent`: false}}"
+                f"CREATE FULLTEXT INDEX {index.name} IF NOT EXISTS FOR {target} "
+                f"ON EACH [{', '.join(f'{var}.{name}' for name in index.properties)}] "
+                f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{index.analyzer}', `fulltext.eventually_consistent`: false}}}}"
             )
         for rel_type, spec in self.relationships.items():
             statements.append(
@@ -264,8 +291,26 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
 
 def apply_schema(driver, database: str, schema: Schema | None = None) -> list[str]:
     """Create every constraint and index the schema asks for (idempotent); returns the statements run."""
-    statements = (schema or load_schema()).ddl()
+    schema = schema or load_schema()
+    _drop_outdated_fulltext_indexes(driver, database, schema)
+    statements = schema.ddl()
     for statement in statements:
         driver.execute_query(statement, database_=database)
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
     return statements
+
+
+def _drop_outdated_fulltext_indexes(driver, database: str, schema: Schema) -> None:
+    """`CREATE ... IF NOT EXISTS` keeps an index of the same name as it was, so a full-text index made
+    before the schema gained a relationship type (or a property) would silently miss the new ties: such
+    an index is dropped here, and created anew by the DDL."""
+    wanted = {index.name: index for index in schema.fulltext_indexes()}
+    existing = driver.execute_query(
+        "SHOW FULLTEXT INDEXES YIELD name, entityType, labelsOrTypes, properties, options "
+        "WHERE name IN $names RETURN name, entityType, labelsOrTypes, properties, "
+        "options.indexConfig['fulltext.analyzer'] AS analyzer", names=list(wanted), database_=database).records
+    for record in existing:
+        index = wanted[record["name"]]
+        if (record["entityType"], set(record["labelsOrTypes"]), list(record["properties"]), record["analyzer"]) != (
+                index.entity_type, set(index.labels_or_types), list(index.properties), index.analyzer):
+            driver.execute_query(f"DROP INDEX {index.name} IF EXISTS", database_=database)

@@ -237,3 +237,66 @@ def test_cli_errors_are_clear(seeded_db, cli_env, tmp_path):
     out = tmp_path / "rows.csv"
     run_cli("query", "run", "top-vendors", "--format", "csv", "-o", str(out), env=cli_env, check=True)
     assert out.read_text(encoding="utf-8").startswith("vendor,vendorId")
+
+
+# --- the index-backed rewrites answer exactly what the plain formulations answer ----------------------
+def test_facts_from_source_finds_every_member_through_the_source_indexes(seeded_db):
+    """The keyword full-text indexes on `sources` return what a scan of every node and tie returns."""
+    sources = [r["id"] for r in seeded_db.execute_query("MATCH (s:Source) RETURN s.id AS id", database_=DATABASE).records]
+    assert len(sources) >= 4
+    for source in sources:
+        found = frame(seeded_db, "facts-from-source", source=source)
+        scanned = seeded_db.execute_query(
+            "MATCH (n:Entity) WHERE $s IN n.sources RETURN n.id AS item "
+            "UNION ALL MATCH (a)-[r]->(b) WHERE $s IN r.sources RETURN a.id + ' -' + type(r) + '-> ' + b.id AS item",
+            s=source, database_=DATABASE).records
+        assert len(scanned) > 10
+        assert sorted(found["item"]) == sorted(r["item"] for r in scanned)
+
+
+@pytest.mark.parametrize("text", ["china-exim-bank", "Exim", "EXPORT-IMPORT", "bank of", "of", "the", "é",
+                                  "China Development", "--", "velopment ban", "hina e", "zte"])
+def test_financing_chains_lender_text_matches_like_a_substring_search(seeded_db, text):
+    """The lender is found through the full-text index, but the answer is that of a case-insensitive
+    substring match on the id, the name and every alias of each lender, whatever the text."""
+    def chains(**params):
+        rows = cypher.records(seeded_db, QUERIES["financing-chains"], params, DATABASE)
+        return [(r["lender"], r["project"], r["borrower"], r["amountUsd"], r["year"]) for r in rows]
+
+    lenders = seeded_db.execute_query(
+        "MATCH (l:Entity)-[:FINANCED]->() RETURN DISTINCT l.id AS id, l.name AS name, l.aliases AS aliases",
+        database_=DATABASE).records
+    wanted = {r["name"] for r in lenders if r["id"] == text or any(
+        text.lower() in name.lower() for name in [r["name"], *(r["aliases"] or [])])}
+    found = chains(lender=text)
+    assert found == [row for row in chains() if row[0] in wanted]
+    if text in ("Exim", "China Development", "bank of", "zte"):
+        assert len(found) > 0
+
+
+@pytest.mark.parametrize(("k", "max_hops"), [(5, 6), (3, 8), (8, 6), (10, 8), (2, 3)])
+def test_influence_path_gives_the_k_shortest_chains_whichever_branch_runs(seeded_db, k, max_hops):
+    pairs = [("china-exim-bank", "huawei"), ("china-development-bank", "zte"), ("hikvision", "RS")]
+    for start, end in pairs:
+        rows = frame(seeded_db, "influence-path", **{"from": start, "to": end, "k": k, "maxHops": max_hops,
+                                                     "viaPlaces": True})
+        oracle = seeded_db.execute_query(
+            "MATCH (a:Entity {id: $a}), (b:Entity {id: $b}) "
+            "MATCH p = SHORTEST 10 (a)-[]-{1,8}(b) WHERE length(p) <= $max "
+            "RETURN length(p) AS length ORDER BY length LIMIT $k",
+            a=start, b=end, max=max_hops, k=k, database_=DATABASE).records
+        assert list(rows["length"]) == [r["length"] for r in oracle], (start, end)
+        assert list(rows["rank"]) == list(range(1, len(rows) + 1))
+    assert len(frame(seeded_db, "influence-path", **{"from": "china-exim-bank", "to": "huawei", "k": 8})) > 5
+
+
+def test_country_exposure_pages_in_order(seeded_db):
+    country = seeded_db.execute_query(
+        "MATCH (p:Project)-[:LOCATED_IN]->{1,2}(c:Country) RETURN c.id AS id, count(DISTINCT p) AS n ORDER BY n DESC LIMIT 1",
+        database_=DATABASE).records[0]["id"]
+    whole = frame(seeded_db, "country-exposure", country=country, limit=1000)
+    assert len(whole) >= 5
+    pages = [frame(seeded_db, "country-exposure", country=country, limit=2, skip=skip) for skip in range(0, len(whole), 2)]
+    assert all(len(page) <= 2 for page in pages)
+    assert [p for page in pages for p in page["projectId"]] == list(whole["projectId"])
+    assert list(frame(seeded_db, "country-exposure", country=country)["projectId"]) == list(whole["projectId"])

@@ -27,3 +27,22 @@ def test_entity_id_is_unique_across_labels(clean_db):
         assert "already exists" in str(error)
     else:
         raise AssertionError("a second node with the same id was accepted")
+
+
+def test_a_full_text_index_older_than_the_schema_is_made_anew(clean_db):
+    """An index named like the schema's but covering fewer types (made before a type was added) would
+    survive `IF NOT EXISTS` and make facts-from-source miss ties; apply_schema replaces it."""
+    clean_db.execute_query("DROP INDEX relationship_sources IF EXISTS", database_=DATABASE)
+    clean_db.execute_query("CREATE FULLTEXT INDEX relationship_sources FOR ()-[r:OWNS]-() ON EACH [r.sources]",
+                           database_=DATABASE)
+    apply_schema(clean_db, DATABASE)
+    record = clean_db.execute_query(
+        "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, options WHERE name = 'relationship_sources' "
+        "RETURN labelsOrTypes, options.indexConfig['fulltext.analyzer'] AS analyzer", database_=DATABASE).records[0]
+    assert set(record["labelsOrTypes"]) == set(load_schema().relationships)
+    assert record["analyzer"] == "keyword"
+    clean_db.execute_query("CREATE (:Entity:Company {id: 'a', sources: ['s-1']})-[:SUPPLIES {sources: ['s-1']}]->"
+                           "(:Entity:Company {id: 'b'})", database_=DATABASE)
+    hits = clean_db.execute_query("CALL db.index.fulltext.queryRelationships('relationship_sources', '\"s-1\"') "
+                                  "YIELD relationship RETURN count(*) AS n", database_=DATABASE).records[0]["n"]
+    assert hits == 1

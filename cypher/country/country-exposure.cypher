@@ -2,6 +2,8 @@
 // title: Country exposure
 // question: For one country, which projects were signed, built or refused, by which buyers, with which lenders and vendors, for how much and how many cameras?
 // param: country string -- ISO 3166 alpha-2 code
+// param: limit integer = 500 -- at most this many projects, the most recent first (a big country has thousands)
+// param: skip integer = 0 -- leave out this many first, to page through the rest
 // column: project -- project name
 // column: projectId -- its id
 // column: kind -- safe city, smart city, national id, ...
@@ -17,6 +19,9 @@
 // visual: financing
 MATCH (project:Project)-[:LOCATED_IN]->{1,2}(:Country {id: $country})
 WITH DISTINCT project
+// the page is chosen before the ties of each project are read
+ORDER BY coalesce(project.year, 0) DESC, project.name
+SKIP $skip LIMIT $limit
 OPTIONAL MATCH (buyer:Entity)-[c:COMMISSIONED]->(project)
 WITH project, collect(c) AS commissions
 OPTIONAL MATCH (lender:Entity)-[f:FINANCED]->(project)

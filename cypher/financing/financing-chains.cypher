@@ -24,7 +24,34 @@
 // column: evidence -- quotes for the financing, with their sources
 // column: hops -- every tie of the chain with its properties and evidence (used for pictures)
 // visual: financing
-MATCH (lender:Entity)-[f:FINANCED]->(target:Entity)
+WITH [w IN split(reduce(s = '', c IN split(toLower(coalesce($lender, '')), '') |
+                        s + CASE WHEN c <> '' AND 'abcdefghijklmnopqrstuvwxyz0123456789' CONTAINS c THEN c ELSE ' ' END), ' ')
+      WHERE w <> '' AND none(stop IN ['a', 'an', 'and', 'are', 'as', 'at', 'be', 'but', 'by', 'for', 'if', 'in', 'into',
+                                      'is', 'it', 'no', 'not', 'of', 'on', 'or', 'such', 'that', 'the', 'their', 'then',
+                                      'there', 'these', 'they', 'this', 'to', 'was', 'will', 'with'] WHERE stop CONTAINS w)
+     ][..20] AS pieces
+// The lender text is matched as a case-insensitive substring, but found through the `entity_names`
+// full-text index rather than by reading every lender: each run of ASCII letters and digits in it lies
+// within one indexed word, so `*piece*` for each run finds a superset of the matches. Runs that could be
+// (part of) a stop word the analyzer leaves out are not asked for; with none left, every lender is read.
+CALL (pieces) {
+  UNWIND CASE WHEN $lender IS NULL OR size(pieces) = 0 THEN [true] ELSE [] END AS readEveryLender
+  MATCH (lender:Entity)-[f:FINANCED]->(target:Entity)
+  RETURN lender, f, target
+  UNION ALL
+  UNWIND CASE WHEN $lender IS NOT NULL AND size(pieces) > 0 THEN [true] ELSE [] END AS useIndexes
+  CALL (pieces) {
+    MATCH (lender:Entity {id: $lender})
+    RETURN lender
+    UNION
+    CALL db.index.fulltext.queryNodes('entity_names', reduce(q = '', w IN pieces |
+                                        q + CASE WHEN q = '' THEN '' ELSE ' AND ' END + '*' + w + '*')) YIELD node
+    RETURN node AS lender
+  }
+  MATCH (lender)-[f:FINANCED]->(target:Entity)
+  RETURN lender, f, target
+}
+WITH lender, f, target
 WHERE $lender IS NULL OR lender.id = $lender
    OR any(name IN [lender.name] + coalesce(lender.aliases, []) WHERE toLower(name) CONTAINS toLower($lender))
 OPTIONAL MATCH (target)-[c:COMMISSIONED]->(viaBorrower:Project)

@@ -12,8 +12,28 @@
 // column: hops -- each hop with its relationship, year and evidence
 // visual: path
 MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
-MATCH p = SHORTEST 10 (a)-[r WHERE $viaPlaces OR NOT type(r) IN ['LOCATED_IN', 'GOVERNS']]-{1,8}(b)
-WHERE length(p) <= $maxHops
+// SHORTEST and the hop bounds take only literals, and asking for more or longer chains than wanted makes
+// the search walk on through hubs (a national government, a party body above thousands of committees):
+// one branch per k up to 5 or 10 and maxHops up to 6 or 8, and only the branch that fits the parameters
+// runs (the others UNWIND an empty list)
+CALL (a, b) {
+  UNWIND CASE WHEN $k <= 5 AND $maxHops <= 6 THEN [true] ELSE [] END AS thisBranch
+  MATCH p = SHORTEST 5 (a)-[r WHERE $viaPlaces OR NOT type(r) IN ['LOCATED_IN', 'GOVERNS']]-{1,6}(b)
+  RETURN p
+  UNION ALL
+  UNWIND CASE WHEN $k <= 5 AND $maxHops > 6 THEN [true] ELSE [] END AS thisBranch
+  MATCH p = SHORTEST 5 (a)-[r WHERE $viaPlaces OR NOT type(r) IN ['LOCATED_IN', 'GOVERNS']]-{1,8}(b)
+  RETURN p
+  UNION ALL
+  UNWIND CASE WHEN $k > 5 AND $maxHops <= 6 THEN [true] ELSE [] END AS thisBranch
+  MATCH p = SHORTEST 10 (a)-[r WHERE $viaPlaces OR NOT type(r) IN ['LOCATED_IN', 'GOVERNS']]-{1,6}(b)
+  RETURN p
+  UNION ALL
+  UNWIND CASE WHEN $k > 5 AND $maxHops > 6 THEN [true] ELSE [] END AS thisBranch
+  MATCH p = SHORTEST 10 (a)-[r WHERE $viaPlaces OR NOT type(r) IN ['LOCATED_IN', 'GOVERNS']]-{1,8}(b)
+  RETURN p
+}
+WITH p WHERE length(p) <= $maxHops
 WITH p ORDER BY length(p)
 WITH collect(p)[0..$k] AS paths
 UNWIND range(0, size(paths) - 1) AS i
