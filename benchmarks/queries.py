@@ -6,6 +6,8 @@ import random
 import statistics
 import time
 
+from neo4j import Query
+
 import cypher
 
 from .generate import PROJECT_KINDS, ROLES, Picks
@@ -51,16 +53,19 @@ def _db_hits(profile: dict | None) -> int:
     return int(profile.get("dbHits", 0)) + sum(_db_hits(child) for child in profile.get("children", []))
 
 
-def profile(driver, query: cypher.Query, params: dict, database: str) -> tuple[int, int]:
+def profile(driver, query: cypher.Query, params: dict, database: str, timeout: float) -> tuple[int, int]:
     """(db hits, rows) of one PROFILE run."""
     with driver.session(database=database, default_access_mode="READ") as session:
-        result = session.run("PROFILE " + query.cypher, query.bind(params))
+        result = session.run(Query("PROFILE " + query.cypher, timeout=timeout), query.bind(params))
         rows = sum(1 for _ in result)
         summary = result.consume()
     return _db_hits(summary.profile), rows
 
 
-def measure(driver, picks: Picks, database: str, reps: int, budget_s: float, seed: int = 5) -> list[dict]:
+def measure(driver, picks: Picks, database: str, reps: int, budget_s: float, timeout_s: float = 300.0,
+            seed: int = 5) -> list[dict]:
+    """Each query warm, `reps` times or until `budget_s` is spent; a run longer than `timeout_s` is ended by
+    the server and recorded as an error (analytics on the largest graph can take minutes)."""
     rng = random.Random(seed)
     makers = param_maker(picks, rng)
     results = []
@@ -69,9 +74,9 @@ def measure(driver, picks: Picks, database: str, reps: int, budget_s: float, see
         kind = CLASS.get(name, "analytics")
         row = {"query": name, "class": kind}
         try:
-            cypher.records(driver, query, make(), database)  # warm-up: plans cached, pages in
+            cypher.records(driver, query, make(), database, timeout=timeout_s)  # warm-up: plans cached, pages in
             first = time.perf_counter()
-            cypher.records(driver, query, make(), database)
+            cypher.records(driver, query, make(), database, timeout=timeout_s)
             warm2 = time.perf_counter() - first
             times, rows = [], []
             spent = 0.0
@@ -79,7 +84,7 @@ def measure(driver, picks: Picks, database: str, reps: int, budget_s: float, see
             for _ in range(n):
                 params = make()
                 started = time.perf_counter()
-                out = cypher.records(driver, query, params, database)
+                out = cypher.records(driver, query, params, database, timeout=timeout_s)
                 elapsed = time.perf_counter() - started
                 times.append(elapsed * 1000)
                 rows.append(len(out))
@@ -88,7 +93,7 @@ def measure(driver, picks: Picks, database: str, reps: int, budget_s: float, see
                     break
             times.sort()
             p95 = times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))]
-            hits, _ = profile(driver, query, make(), database)
+            hits, _ = profile(driver, query, make(), database, timeout_s)
             row.update(runs=len(times), median_ms=statistics.median(times), p95_ms=p95,
                        max_ms=times[-1], rows_median=statistics.median(rows), db_hits=hits)
             target = TARGET_MS.get(kind)

@@ -121,7 +121,8 @@ def run_scale(target: Target, scale: int, args, errors: list[str]) -> dict:
     out["imports"] = runs
     if not args.no_queries:
         print(f"== {label(scale)}: queries", flush=True)
-        rows = queries.measure(target.driver, picks, target.database, reps=args.reps, budget_s=args.query_budget)
+        rows = queries.measure(target.driver, picks, target.database, reps=args.reps, budget_s=args.query_budget,
+                              timeout_s=args.query_timeout)
         errors += [f"{label(scale)} query {r['query']}: {r['error']}" for r in rows if "error" in r]
         out["queries"] = rows
     return out
@@ -152,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full-load-csv", action="store_true", help="also run LOAD CSV above --curve-max")
     parser.add_argument("--naive-sample", type=int, default=2000, help="relationships in the naive sample")
     parser.add_argument("--reps", type=int, default=30, help="timed runs per query")
+    parser.add_argument("--query-timeout", type=float, default=300.0,
+                        help="seconds after which the server ends one query run (recorded as an error)")
     parser.add_argument("--query-budget", type=float, default=20.0, help="seconds per query and scale, at most")
     parser.add_argument("--picture-sizes", default="100,500,2000,10000")
     parser.add_argument("--plain-timeout", type=float, default=60.0, help="seconds to wait for plain pyvis")

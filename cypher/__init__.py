@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from neo4j import READ_ACCESS, Driver, NotificationDisabledClassification
+from neo4j import READ_ACCESS, Driver, NotificationDisabledClassification, unit_of_work
 from neo4j.exceptions import ClientError
 
 QUERY_DIR = Path(__file__).resolve().parent
@@ -182,12 +182,13 @@ def get(name: str) -> Query:
 
 
 def records(driver: Driver, name: str | Query, params: dict[str, Any] | None = None,
-            database: str = "neo4j") -> list[dict]:
-    """Run a canned query (by name, or a loaded Query) in READ mode and return its rows as dicts."""
+            database: str = "neo4j", timeout: float | None = None) -> list[dict]:
+    """Run a canned query (by name, or a loaded Query) in READ mode and return its rows as dicts.
+    With `timeout` (seconds) the server ends the query when it runs longer (a QueryError)."""
     query = name if isinstance(name, Query) else get(name)
     if query.mode != "read":
         raise QueryError(f"query '{query.name}' is marked as a write; the read runner refuses it")
-    return read(driver, query.cypher, query.bind(params), database)
+    return read(driver, query.cypher, query.bind(params), database, timeout=timeout)
 
 
 def run(driver: Driver, name: str | Query, params: dict[str, Any] | None = None,
@@ -198,8 +199,10 @@ def run(driver: Driver, name: str | Query, params: dict[str, Any] | None = None,
     return pd.DataFrame(rows, columns=[column for column, _ in query.columns])
 
 
-def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, database: str = "neo4j") -> list[dict]:
+def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, database: str = "neo4j",
+         timeout: float | None = None) -> list[dict]:
     """Any Cypher (canned or ad hoc) in a READ transaction: a write is refused with a clear QueryError."""
+    @unit_of_work(timeout=timeout)
     def work(tx):
         return [record.data() for record in tx.run(cypher, params or {})]
 

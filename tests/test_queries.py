@@ -300,3 +300,9 @@ def test_country_exposure_pages_in_order(seeded_db):
     assert all(len(page) <= 2 for page in pages)
     assert [p for page in pages for p in page["projectId"]] == list(whole["projectId"])
     assert list(frame(seeded_db, "country-exposure", country=country)["projectId"]) == list(whole["projectId"])
+
+
+def test_a_query_longer_than_its_timeout_is_ended_by_the_server(driver):
+    with pytest.raises(QueryError, match="TransactionTimedOut|timed out|terminated"):
+        cypher.read(driver, "UNWIND range(1, 1000000000) AS x RETURN sum(x) AS total", database=DATABASE, timeout=0.5)
+    assert cypher.read(driver, "RETURN 1 AS one", database=DATABASE, timeout=5) == [{"one": 1}]
