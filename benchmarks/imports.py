@@ -104,8 +104,7 @@ def ours(target: Target, dataset: Dataset, batch_size: int, deadline_s: float | 
 def streaming(target: Target, dataset: Dataset, batch_size: int, deadline_s: float | None = None) -> dict:
     """`influence import jsonl` as a subprocess, as a user runs it, on the dataset written as JSON lines.
 
-    The child's peak RSS is its own ru_maxrss from wait4 (exact for that one child, unlike
-    RUSAGE_CHILDREN, which is the maximum over every child this process ever waited for). With
+    The child's peak RSS is its own high-water mark (see `_run_child`). With
     `deadline_s` the child gets a Ctrl-C after that many seconds and stops at a batch boundary; the
     rate is then over what is in the database (marked partial). Seconds include the child's start-up."""
     target.wipe()
@@ -125,13 +124,13 @@ def _streaming(target: Target, dataset: Dataset, batch_size: int, deadline_s: fl
                "--batch-size", str(batch_size), "--database", target.database]
     startup = _run_child(command[:3] + ["--help"], env, folder / "help.log")  # the CLI's own imports, no data
     started = time.perf_counter()
-    returncode, usage, interrupted = _run_child(command, env, folder / "import.log", deadline_s)
+    returncode, peak_mb, interrupted = _run_child(command, env, folder / "import.log", deadline_s)
     total = time.perf_counter() - started
     output = (folder / "import.log").read_text()
     n_nodes, n_rels = len(dataset.nodes), len(dataset.relationships)
     result = {"method": "ours streaming", "batch_size": batch_size, "file_mb": path.stat().st_size / 2**20,
-              "file_write_seconds": file_seconds, "rss_peak_mb": usage.ru_maxrss / 1024,
-              "startup_rss_mb": startup[1].ru_maxrss / 1024, "nodes": n_nodes,
+              "file_write_seconds": file_seconds, "rss_peak_mb": peak_mb,
+              "startup_rss_mb": startup[1], "nodes": n_nodes,
               "rels": n_rels, "command": f"influence import jsonl FILE --batch-size {batch_size} --database {target.database}"}
     checked = re.search(r"checked in ([\d.]+) s", output)
     result["validate_seconds"] = float(checked.group(1)) if checked else None
@@ -148,22 +147,36 @@ def _streaming(target: Target, dataset: Dataset, batch_size: int, deadline_s: fl
 
 
 def _run_child(command: list[str], env: dict, log: Path,
-               deadline_s: float | None = None) -> tuple[int, resource.struct_rusage, bool]:
-    """Run a command to its end (a Ctrl-C after `deadline_s`); its exit code, its own rusage, and
-    whether it was interrupted."""
+               deadline_s: float | None = None) -> tuple[int, float, bool]:
+    """Run a command to its end (a Ctrl-C after `deadline_s`); its exit code, its peak RSS in MB, and
+    whether it was interrupted.
+
+    The peak is the child's VmHWM (/proc/<pid>/status), read every 20 ms while it runs. Not wait4's
+    ru_maxrss: on Linux that also counts the address space the child had between fork and exec, a copy
+    of this process, which holds the whole generated dataset (it reported the parent's size)."""
+    peak_kb = 0
     with log.open("w") as out:
-        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)  # returns after exec
         started, interrupted = time.perf_counter(), False
         while True:
-            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            peak_kb = max(peak_kb, _high_water_kb(child.pid))
+            pid, status, _ = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
             if deadline_s and not interrupted and time.perf_counter() - started > deadline_s:
                 child.send_signal(signal.SIGINT)
                 interrupted = True
-            time.sleep(0.05)
+            time.sleep(0.02)
         child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
-    return child.returncode, usage, interrupted
+    return child.returncode, peak_kb / 1024, interrupted
+
+
+def _high_water_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # gone, or a zombie about to be reaped
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
 def naive(target: Target, dataset: Dataset, sample: int, seed: int = 3) -> dict:

@@ -6,7 +6,7 @@ import random
 import statistics
 import time
 
-from neo4j import Query
+from neo4j import NotificationDisabledClassification, Query
 
 import cypher
 
@@ -55,7 +55,8 @@ def _db_hits(profile: dict | None) -> int:
 
 def profile(driver, query: cypher.Query, params: dict, database: str, timeout: float) -> tuple[int, int]:
     """(db hits, rows) of one PROFILE run."""
-    with driver.session(database=database, default_access_mode="READ") as session:
+    with driver.session(database=database, default_access_mode="READ",
+                        notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED]) as session:
         result = session.run(Query("PROFILE " + query.cypher, timeout=timeout), query.bind(params))
         rows = sum(1 for _ in result)
         summary = result.consume()

@@ -115,7 +115,7 @@ def run_scale(target: Target, scale: int, args, errors: list[str]) -> dict:
         attempt(f"ours batch {size}", imports.ours, target, dataset, size, args.deadline if large else None)
     if not args.no_stream:
         attempt(f"ours streaming batch {args.stream_batch_size}", imports.streaming, target, dataset,
-                args.stream_batch_size, args.deadline if large else None)
+                args.stream_batch_size, args.stream_deadline)
     if not args.no_baselines and not args.no_admin:  # last: it also leaves the whole graph for the queries
         attempt("admin", imports.admin_import, target, dataset)
     out["imports"] = runs
@@ -163,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stream-batch-size", type=int, default=5000,
                         help="batch size of the streaming import (`influence import jsonl` in a subprocess)")
     parser.add_argument("--no-stream", action="store_true", help="skip the streaming import")
+    parser.add_argument("--stream-deadline", type=float, default=None,
+                        help="stop the streaming import after this many seconds (Ctrl-C) and report the rate so far; "
+                             "by default it runs to the end at every scale")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--no-admin", action="store_true")
     parser.add_argument("--no-queries", action="store_true")

@@ -2,9 +2,11 @@
 timing: speed is measured and written down by `python -m benchmarks`, never tested."""
 
 import json
+import shutil
 import subprocess
 import sys
 
+from benchmarks.report import write_report
 from graph.settings import PROJECT_ROOT
 
 
@@ -21,3 +23,12 @@ def test_quick_benchmark_runs_every_measurement(tmp_path):
     assert result["imports"] and result["queries"], "imports and queries were measured"
     pictures = json.loads((tmp_path / "quick-pictures.json").read_text())["pictures"]
     assert {row["nodes"] for row in pictures} >= {100, 500}
+    # the page docs/benchmarks.md is written from such results
+    shown = tmp_path / "as-a-scale"
+    shown.mkdir()
+    shutil.copy(tmp_path / "quick.json", shown / "10k.json")
+    shutil.copy(tmp_path / "quick-pictures.json", shown / "pictures.json")
+    page = write_report(tmp_path / "benchmarks.md", results=shown).read_text()
+    for line in ("| 10k | ours streaming (influence import jsonl, subprocess) |", "| 10k | ours (write_dataset) |",
+                 "| 10k | ours streaming (CLI) | (a) naive |", "| entity-profile | lookup |", "## 3. Pictures"):
+        assert line in page, line
