@@ -124,12 +124,12 @@ def _streaming(target: Target, dataset: Dataset, batch_size: int, deadline_s: fl
                "--batch-size", str(batch_size), "--database", target.database]
     startup = _run_child(command[:3] + ["--help"], env, folder / "help.log")  # the CLI's own imports, no data
     started = time.perf_counter()
-    returncode, peak_mb, interrupted = _run_child(command, env, folder / "import.log", deadline_s)
+    returncode, peak_mb, interrupted, cpu_seconds = _run_child(command, env, folder / "import.log", deadline_s)
     total = time.perf_counter() - started
     output = (folder / "import.log").read_text()
     n_nodes, n_rels = len(dataset.nodes), len(dataset.relationships)
     result = {"method": "ours streaming", "batch_size": batch_size, "file_mb": path.stat().st_size / 2**20,
-              "file_write_seconds": file_seconds, "rss_peak_mb": peak_mb,
+              "file_write_seconds": file_seconds, "rss_peak_mb": peak_mb, "client_cpu_seconds": cpu_seconds,
               "startup_rss_mb": startup[1], "nodes": n_nodes,
               "rels": n_rels, "command": f"influence import jsonl FILE --batch-size {batch_size} --database {target.database}"}
     checked = re.search(r"checked in ([\d.]+) s", output)
@@ -147,9 +147,9 @@ def _streaming(target: Target, dataset: Dataset, batch_size: int, deadline_s: fl
 
 
 def _run_child(command: list[str], env: dict, log: Path,
-               deadline_s: float | None = None) -> tuple[int, float, bool]:
-    """Run a command to its end (a Ctrl-C after `deadline_s`); its exit code, its peak RSS in MB, and
-    whether it was interrupted.
+               deadline_s: float | None = None) -> tuple[int, float, bool, float]:
+    """Run a command to its end (a Ctrl-C after `deadline_s`); its exit code, its peak RSS in MB,
+    whether it was interrupted, and the CPU seconds it used (user + system, from wait4).
 
     The peak is the child's VmHWM (/proc/<pid>/status), read every 20 ms while it runs. Not wait4's
     ru_maxrss: on Linux that also counts the address space the child had between fork and exec, a copy
@@ -160,7 +160,7 @@ def _run_child(command: list[str], env: dict, log: Path,
         started, interrupted = time.perf_counter(), False
         while True:
             peak_kb = max(peak_kb, _high_water_kb(child.pid))
-            pid, status, _ = os.wait4(child.pid, os.WNOHANG)
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
             if deadline_s and not interrupted and time.perf_counter() - started > deadline_s:
@@ -168,7 +168,7 @@ def _run_child(command: list[str], env: dict, log: Path,
                 interrupted = True
             time.sleep(0.02)
         child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
-    return child.returncode, peak_kb / 1024, interrupted
+    return child.returncode, peak_kb / 1024, interrupted, usage.ru_utime + usage.ru_stime
 
 
 def _high_water_kb(pid: int) -> int:

@@ -106,7 +106,8 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
                 elif name == "ours streaming":
                     validated = run.get("validate_seconds")
                     note = (f"peak RSS of the process {run['rss_peak_mb']:,.0f} MB; checking the file "
-                            f"{_f(validated, 1, ' s')}; file {run['file_mb']:,.0f} MB (writing it "
+                            f"{_f(validated, 1, ' s')}; its CPU {_f(run.get('client_cpu_seconds'), 0, ' s')}; "
+                            f"file {run['file_mb']:,.0f} MB (writing it "
                             f"{run['file_write_seconds']:.1f} s, not counted); start-up included")
                 elif name == "ours":
                     note = f"nodes {run['node_seconds']:.0f} s, rels {run['rel_seconds']:.0f} s; {run['retried_batches']} retried"
@@ -164,8 +165,8 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
         memory = ["## 4. Memory of the importer process", "",
                   "In process, the generated `Dataset` is already in memory before `write_dataset` starts; the "
                   "streaming import is a fresh `influence import jsonl` process reading the same graph from a file, "
-                  "and its peak is that process's high-water mark (VmHWM, sampled every 20 ms); its start-up is the same command's "
-                  "`--help` (the imports alone).", "",
+                  "and its peak is that process's high-water mark (VmHWM, sampled every 20 ms); its start-up "
+                  "is the same command's `--help` (the imports alone).", "",
                   "| scale | importer | RSS before the import | peak RSS during it | ru_maxrss of the process |",
                   "|---|---|---|---|---|"]
         for r in scales:
