@@ -24,11 +24,17 @@ from importers.jsonl import dataset_records, write_jsonl
 from .target import Target
 
 
+def _status_kb(field: str, pid: int | str = "self") -> int:
+    """A memory field (`VmRSS`, `VmHWM`) of /proc/<pid>/status in kB; 0 when the process is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # gone, or a zombie about to be reaped
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith(f"{field}:")), 0)
+
+
 def _rss_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+    return _status_kb("VmRSS")
 
 
 class RssSampler:
@@ -159,7 +165,7 @@ def _run_child(command: list[str], env: dict, log: Path,
         child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)  # returns after exec
         started, interrupted = time.perf_counter(), False
         while True:
-            peak_kb = max(peak_kb, _high_water_kb(child.pid))
+            peak_kb = max(peak_kb, _status_kb("VmHWM", child.pid))
             pid, status, usage = os.wait4(child.pid, os.WNOHANG)
             if pid:
                 break
@@ -169,14 +175,6 @@ def _run_child(command: list[str], env: dict, log: Path,
             time.sleep(0.02)
         child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
     return child.returncode, peak_kb / 1024, interrupted, usage.ru_utime + usage.ru_stime
-
-
-def _high_water_kb(pid: int) -> int:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:  # gone, or a zombie about to be reaped
-        return 0
-    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
 
 
 def naive(target: Target, dataset: Dataset, sample: int, seed: int = 3) -> dict:
