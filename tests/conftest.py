@@ -3,7 +3,8 @@
 By default the tests run their own local server (home `.local/neo4j-test`, Bolt 7688, HTTP 7475),
 started by the same code as `influence db start`, so they never touch the data of the server you
 use. INFLUENCE_TEST_NEO4J_URI / INFLUENCE_TEST_NEO4J_PASSWORD point them at another server
-instead; a database holding data the tests did not create is never wiped.
+instead; a database holding data the tests did not create is never wiped. INFLUENCE_TEST_PORT_OFFSET
+(default 0) shifts every port the tests open, so two checkouts can run their suites side by side.
 """
 
 from __future__ import annotations
@@ -24,11 +25,18 @@ SHARED = PROJECT_ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 DATABASE = "neo4j"
 MARKER_LABEL = "InfluenceGraphTestMarker"
+PORT_OFFSET = int(os.environ.get("INFLUENCE_TEST_PORT_OFFSET", "0"))
+
+
+def port(default: int) -> int:
+    """A port the tests open, shifted by INFLUENCE_TEST_PORT_OFFSET."""
+    return default + PORT_OFFSET
+
 
 TEST_SERVER = LocalServer(
     home=PROJECT_ROOT / ".local" / "neo4j-test",
-    bolt_port=7688,
-    http_port=7475,
+    bolt_port=port(7688),
+    http_port=port(7475),
     env_file=PROJECT_ROOT / ".local" / "neo4j-test.env",
     heap="1g",
     pagecache="256m",

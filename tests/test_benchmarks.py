@@ -8,12 +8,13 @@ import sys
 
 from benchmarks.report import write_report
 from graph.settings import PROJECT_ROOT
+from tests.conftest import port
 
 
 def test_quick_benchmark_runs_every_measurement(tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick", "--no-docs", "--results", str(tmp_path),
-         "--home", str(tmp_path / "neo4j"), "--bolt-port", "7709", "--http-port", "7719",
+         "--home", str(tmp_path / "neo4j"), "--bolt-port", str(port(7709)), "--http-port", str(port(7719)),
          "--heap", "1g", "--pagecache", "512m"],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900,
     )

@@ -17,7 +17,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
 from importers.core import write_dataset
-from tests.conftest import DATABASE, count, fingerprint
+from tests.conftest import DATABASE, count, fingerprint, port
 from tests.synthetic import synthetic_dataset
 
 
@@ -43,7 +43,7 @@ def test_lock_timeouts_are_retried_and_counted(clean_db):
 
 @pytest.fixture
 def killable_server(tmp_path):
-    server = LocalServer(home=tmp_path / "neo4j", bolt_port=7690, http_port=7477, env_file=tmp_path / ".env",
+    server = LocalServer(home=tmp_path / "neo4j", bolt_port=port(7690), http_port=port(7477), env_file=tmp_path / ".env",
                          heap="768m", pagecache="128m")
     server.start()
     yield server

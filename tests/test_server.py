@@ -15,7 +15,7 @@ from dotenv import dotenv_values
 from graph.db import GraphConnectionError, connect
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
-from tests.conftest import run_cli
+from tests.conftest import port, run_cli
 
 
 @pytest.fixture
@@ -25,13 +25,13 @@ def own_server_env(tmp_path):
     env.update(
         INFLUENCE_ENV_FILE=str(tmp_path / ".env"),
         NEO4J_LOCAL_HOME=str(tmp_path / "neo4j"),
-        NEO4J_LOCAL_BOLT_PORT="7689",
-        NEO4J_LOCAL_HTTP_PORT="7476",
+        NEO4J_LOCAL_BOLT_PORT=str(port(7689)),
+        NEO4J_LOCAL_HTTP_PORT=str(port(7476)),
         NEO4J_LOCAL_HEAP="512m",
         NEO4J_LOCAL_PAGECACHE="64m",
     )
     yield env
-    LocalServer(home=tmp_path / "neo4j", bolt_port=7689, http_port=7476, env_file=tmp_path / ".env").stop()
+    LocalServer(home=tmp_path / "neo4j", bolt_port=port(7689), http_port=port(7476), env_file=tmp_path / ".env").stop()
 
 
 def test_start_status_roundtrip_stop_and_cached_restart(own_server_env, tmp_path):
@@ -40,7 +40,7 @@ def test_start_status_roundtrip_stop_and_cached_restart(own_server_env, tmp_path
     assert not_running.returncode == 1 and "No Neo4j server is running" in not_running.stderr
 
     started = run_cli("db", "start", env=own_server_env, check=True)
-    assert "Started Neo4j at neo4j://127.0.0.1:7689" in started.stdout
+    assert f"Started Neo4j at neo4j://127.0.0.1:{port(7689)}" in started.stdout
     password = dotenv_values(env_file)["NEO4J_PASSWORD"]
     assert len(password) >= 16
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
@@ -54,7 +54,7 @@ def test_start_status_roundtrip_stop_and_cached_restart(own_server_env, tmp_path
     status = run_cli("db", "status", env=own_server_env, check=True)
     assert "local (pid" in status.stdout and "Neo4j 5.26" in status.stdout and "community" in status.stdout
 
-    with connect(uri="neo4j://127.0.0.1:7689", password=password) as driver:
+    with connect(uri=f"neo4j://127.0.0.1:{port(7689)}", password=password) as driver:
         records, _, _ = driver.execute_query("CREATE (n:RoundTrip {value: $value}) RETURN n.value AS value", value=42)
         assert records[0]["value"] == 42
         records, _, _ = driver.execute_query("RETURN apoc.version() AS apoc")
@@ -63,11 +63,11 @@ def test_start_status_roundtrip_stop_and_cached_restart(own_server_env, tmp_path
     run_cli("db", "stop", env=own_server_env, check=True)
     assert "No Neo4j server is running" in run_cli("db", "status", env=own_server_env).stderr
 
-    server = LocalServer(home=home, bolt_port=7689, http_port=7476, env_file=env_file)
+    server = LocalServer(home=home, bolt_port=port(7689), http_port=port(7476), env_file=env_file)
     assert server.install() is False, "the second start must reuse the jars copied by the first"
     restarted = run_cli("db", "start", env=own_server_env, check=True)
     assert "Started" in restarted.stdout
-    with connect(uri="neo4j://127.0.0.1:7689", password=password) as driver:
+    with connect(uri=f"neo4j://127.0.0.1:{port(7689)}", password=password) as driver:
         records, _, _ = driver.execute_query("MATCH (n:RoundTrip) RETURN n.value AS value")
         assert [r["value"] for r in records] == [42], "data survives a restart"
 
@@ -78,13 +78,13 @@ def test_remote_uri_starts_nothing_locally(cli_env, tmp_path):
     assert "NEO4J_URI is set" in done.stdout
     assert not (tmp_path / "never").exists()
     status = run_cli("db", "status", env=env, check=True)
-    assert "remote (NEO4J_URI=neo4j://127.0.0.1:7688)" in status.stdout
+    assert f"remote (NEO4J_URI=neo4j://127.0.0.1:{port(7688)})" in status.stdout
 
 
 def test_wrong_password_gives_one_clear_paragraph(cli_env):
     done = run_cli("db", "status", env=dict(cli_env, NEO4J_PASSWORD="not-the-password"))
     assert done.returncode == 1
-    assert "refused the login of user 'neo4j'" in done.stderr and "127.0.0.1:7688" in done.stderr
+    assert "refused the login of user 'neo4j'" in done.stderr and f"127.0.0.1:{port(7688)}" in done.stderr
     assert "Traceback" not in done.stderr and "not-the-password" not in done.stderr
 
 
