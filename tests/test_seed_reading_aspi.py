@@ -25,6 +25,10 @@ def ties(dataset, rel_type=None, start=None, end=None, source=SOURCE):
             and (end is None or r.end == end) and (source is None or source in r.props["sources"])]
 
 
+def aspi_quotes(record) -> list[str]:
+    return [q for q, s in zip(record.props["evidence"], record.props["sources"], strict=True) if s == SOURCE]
+
+
 def one(dataset, rel_type, start, end):
     found = ties(dataset, rel_type, start, end)
     assert len(found) == 1, (rel_type, start, end, [r.id for r in found])
@@ -53,7 +57,7 @@ HEDGES = ["seems plausible", "may be huawei", "counts on", "expressed his hope",
 
 def test_no_aspi_tie_rests_on_a_hedge_or_a_wish(dataset):
     for rel in ties(dataset):
-        quotes = [q.lower() for q, s in zip(rel.props["evidence"], rel.props["sources"]) if s == SOURCE]
+        quotes = [q.lower() for q in aspi_quotes(rel)]
         assert not [q for q in quotes if any(h in q for h in HEDGES)], rel.id
 
 
@@ -100,8 +104,7 @@ def test_no_lower_bound_year_is_stored_as_a_start_anywhere_in_the_file(dataset):
     records = [*(n for n in dataset.nodes.values() if n.label != "Source"), *dataset.relationships.values()]
     checked = 0
     for record in records:
-        bounds = {int(y) for q, s in zip(record.props["evidence"], record.props["sources"]) if s == SOURCE
-                  for y in re.findall(r"since at least (\d{4})", q)}
+        bounds = {int(y) for q in aspi_quotes(record) for y in re.findall(r"since at least (\d{4})", q)}
         for year in bounds:
             checked += 1
             assert year not in (record.props.get("year"), record.props.get("validFrom"),
