@@ -9,6 +9,7 @@ import re
 import pytest
 
 from importers import seed
+from tests.conftest import SEEDS, require_shared
 
 SOURCE = "aspi-2019"
 
@@ -194,3 +195,15 @@ def test_a_former_minister_is_not_shown_in_office(dataset):
     # so a tie with a year would put him in office (ties-in-force) when he was not
     assert ties(dataset, "HOLDS_POSITION", start="didymus-mutasa", source=None) == []
     assert "Former Intelligence Minister" in dataset.nodes["didymus-mutasa"].props["description"]
+
+
+def test_every_stated_aspi_tie_has_a_quote_from_the_reports_own_text(dataset):
+    """A cited article's title (in the Notes) is at most `reported`: a `stated` tie quotes the body."""
+    text = seed.normalise((require_shared(SEEDS) / "004_ad035d2f5d947d2e.txt").read_text(encoding="utf-8"))
+    notes = text.index("Notes - 1 Sarah Cook")
+    stated = [r for r in ties(dataset) if r.props["confidence"] == "stated"]
+    assert len(stated) > 100
+    for rel in stated:
+        assert any(0 <= text.find(seed.normalise(q)) < notes for q in aspi_quotes(rel)), rel.id
+    labs = one(dataset, "LOCATED_IN", "belarus-huawei-research-labs", "BY")
+    assert labs.props["evidence"] == ["Huawei's local subsidiary, Bel Huawei Technologies, launched two research labs"]
