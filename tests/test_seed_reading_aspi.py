@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
 from importers import seed
 from tests.conftest import SEEDS, require_shared
@@ -207,3 +208,15 @@ def test_every_stated_aspi_tie_has_a_quote_from_the_reports_own_text(dataset):
         assert any(0 <= text.find(seed.normalise(q)) < notes for q in aspi_quotes(rel)), rel.id
     labs = one(dataset, "LOCATED_IN", "belarus-huawei-research-labs", "BY")
     assert labs.props["evidence"] == ["Huawei's local subsidiary, Bel Huawei Technologies, launched two research labs"]
+
+
+def test_the_mapped_safe_city_projects_have_no_stage(dataset):
+    # "we have mapped 75 Smart City-Public Security projects": mapped, not said to be built
+    assert "status" not in dataset.nodes["huawei-safe-city-projects"].props
+
+
+def test_governing_is_inferred_where_the_quote_only_names_the_government():
+    """Read in the file itself: merged with other documents, a tie keeps the highest confidence given."""
+    document = yaml.safe_load((seed.DEFAULT_PATH / "aspi-2019.yaml").read_text(encoding="utf-8"))
+    governs = {(r["from"], r["to"]): r["confidence"] for r in document["relationships"] if r["type"] == "GOVERNS"}
+    assert governs[("government-of-china", "CN")] == governs[("government-of-belarus", "BY")] == "inferred"
