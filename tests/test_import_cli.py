@@ -43,8 +43,9 @@ def test_tabular_1260h_list(clean_db, cli_env):
     run_cli("import", "seed", env=cli_env, check=True)
     done = run_cli("import", "tabular", str(path), "--mapping", "dod-1260h", env=cli_env, check=True)
     assert "matched" in done.stdout
-    hikvision = clean_db.execute_query("MATCH (n:Company {id: 'hikvision'}) RETURN n", database_=DATABASE)
-    assert "US DoD 1260H list" in hikvision.records[0]["n"]["sanctions"], "the list lands on the seed's Hikvision"
+    editions = clean_db.execute_query("MATCH (:Government {id: 'us-department-of-defense'})-[d:DESIGNATED]->"
+                                      "(:Company {id: 'hikvision'}) RETURN d.year AS year ORDER BY year", database_=DATABASE)
+    assert [r["year"] for r in editions.records] == [2021, 2025, 2026], "the listings land on the seed's Hikvision"
     owners = cypher.run(clean_db, "owners-of", {"entity": "hikvision"}, DATABASE)
     assert "cetc" in set(owners.ownerId)
 

@@ -150,7 +150,6 @@ def test_1260h_company_listed_in_three_editions_is_one_node_with_three_quotes():
         "id": HIKVISION,
         "name": "Hangzhou Hikvision Digital Technology Co., Ltd.",
         "aliases": ["Hikvision"],
-        "sanctions": ["US DoD 1260H list"],
         "topics": ["mil", "debarment"],
         "urls": [PDF_2025, PDF_2026],
         "sources": [DOD, DOD, DOD],
@@ -167,7 +166,8 @@ def test_1260h_company_listed_in_three_editions_is_one_node_with_three_quotes():
 def test_1260h_parent_name_becomes_a_controlling_owns():
     dataset = load_dod_extract()
     labels, types = dataset.counts()
-    assert (labels, types) == ({"Company": 12, "Source": 1}, {"OWNS": 6})
+    # 25 rows, each one edition's listing: 25 DESIGNATED from the one Department of Defense node
+    assert (labels, types) == ({"Company": 12, "Government": 1, "Source": 1}, {"DESIGNATED": 25, "OWNS": 6})
     owns = dataset.relationships[f"{CETC}|OWNS|{HIKVISION}"]
     assert (owns.start, owns.end) == (CETC, HIKVISION)
     # Rows 6 (2021) and 15 (2025) name CETC as parent; row 22 (2026) leaves Parent Name empty.
@@ -188,7 +188,7 @@ def test_1260h_parent_name_becomes_a_controlling_owns():
     }
     huawei = dataset.relationships["huawei-investment-holding-co-ltd|OWNS|huawei-technologies-co-ltd"]
     assert (huawei.props["asOf"], huawei.props["validFrom"], [o.line for o in huawei.origins]) == (2026, 2021, [8, 24])
-    assert set(dataset.relationships) == {
+    assert {r.id for r in dataset.relationships.values() if r.type == "OWNS"} == {
         f"{CETC}|OWNS|{HIKVISION}",
         "huawei-investment-holding-co-ltd|OWNS|huawei-technologies-co-ltd",
         "zhejiang-dahua-technology-co-ltd|OWNS|chengdu-dahua-wisdom-information-technology-co-ltd",
@@ -215,7 +215,8 @@ def test_1260h_aliases_previous_names_and_parent_spellings():
 def test_1260h_extract_fails_the_mappings_counts():
     with pytest.raises(ImportFailed) as failure:
         tabular.load(DOD_EXTRACT, "dod-1260h")
-    assert {(p.item, p.field) for p in failure.value.problems} == {("assertions", "min.Company"), ("assertions", "min.OWNS")}
+    assert {(p.item, p.field) for p in failure.value.problems} == {("assertions", "min.Company"), ("assertions", "min.OWNS"),
+                                                                   ("assertions", "min.DESIGNATED")}
     assert all(p.origin.file.endswith("mappings/dod-1260h.yaml") for p in failure.value.problems)
 
 
@@ -223,11 +224,13 @@ def test_1260h_full_list():
     path = require_shared(OPENSANCTIONS / "us__dod_chinese_milcorps__sanctions.csv")
     dataset = tabular.load(path, "dod-1260h")
     # 397 rows; 227 distinct Clean Names; 136 distinct (parent, company) pairs among the 197 rows with a parent.
-    assert dataset.counts() == ({"Company": 227, "Source": 1}, {"OWNS": 136})
+    # and 397 listings (distinct Clean Name and Start date): one DESIGNATED each
+    assert dataset.counts() == ({"Company": 227, "Government": 1, "Source": 1}, {"DESIGNATED": 397, "OWNS": 136})
     assert [o.line for o in dataset.nodes[HIKVISION].origins] == [25, 165, 353]
     assert [o.line for o in dataset.relationships[f"{CETC}|OWNS|{HIKVISION}"].origins] == [25, 165]
     companies = [n for n in dataset.nodes.values() if n.label == "Company"]
-    assert all(n.props["sanctions"] == ["US DoD 1260H list"] for n in companies), "every parent is listed itself"
+    designated = {r.end for r in dataset.relationships.values() if r.type == "DESIGNATED"}
+    assert designated == {n.id for n in companies}, "every parent is listed itself"
     assert all(0 < len(q) <= 300 for n in companies for q in n.props["evidence"])
 
 
@@ -253,7 +256,7 @@ def test_fcc_list_names_its_producers_and_skips_whole_categories():
     dataset = tabular.load(FCC_LIST, "fcc-covered-list")
     companies = {n.id: n for n in dataset.nodes.values() if n.label == "Company"}
     assert {i: n.props["name"] for i, n in companies.items()} == FCC_COMPANIES
-    assert all(n.props["sanctions"] == ["FCC covered list"] for n in companies.values())
+    assert {r.end for r in dataset.relationships.values() if r.type == "DESIGNATED"} == set(companies)
     huawei = companies["huawei-technologies-company"]
     assert huawei.props["evidence"] == [
         "Telecommunications equipment produced by Huawei Technologies Company, including telecommunications or video "
@@ -271,7 +274,7 @@ def test_fcc_list_names_its_producers_and_skips_whole_categories():
         "evidence": ["International telecommunications services provided by Pacific Networks Corp and its wholly-owned "
                      "subsidiary ComNet (USA) LLC subject to section 214 of the Communications Act of 1934."],
     }
-    assert len(dataset.relationships) == 1
+    assert [r.type for r in dataset.relationships.values()].count("OWNS") == 1
     source = dataset.nodes["fcc-covered-list"]
     assert source.label == "Source" and source.props["url"] == "https://www.fcc.gov/supplychain/coveredlist"
 
@@ -279,7 +282,7 @@ def test_fcc_list_names_its_producers_and_skips_whole_categories():
 def test_fcc_full_list():
     path = require_shared(OPENSANCTIONS / "us__fcc_covered_list__table.csv")
     dataset = tabular.load(path, "fcc-covered-list")
-    assert dataset.counts() == ({"Company": 13, "Source": 1}, {"OWNS": 1})
+    assert dataset.counts() == ({"Company": 13, "Government": 1, "Source": 1}, {"DESIGNATED": 13, "OWNS": 1})
 
 
 # --- an analyst's deal sheet --------------------------------------------------------------------------
@@ -352,9 +355,10 @@ def test_import_twice_changes_nothing(clean_db, tmp_path):
     assert (count(clean_db), count(clean_db, "MATCH ()-[r]->() RETURN count(r)")) == (nodes, rels)
     records, _, _ = clean_db.execute_query(
         "MATCH (p:Company)-[o:OWNS]->(c:Company {id: $id}) RETURN p.name AS parent, o.controlling AS controlling, "
-        "size(c.evidence) AS quotes, c.sanctions AS sanctions", id=HIKVISION, database_=DATABASE)
+        "size(c.evidence) AS quotes, COUNT { (:Government)-[:DESIGNATED]->(c) } AS designations",
+        id=HIKVISION, database_=DATABASE)
     assert [dict(r) for r in records] == [{"parent": "China Electronics Technology Group Corporation", "controlling": True,
-                                           "quotes": 3, "sanctions": ["US DoD 1260H list"]}]
+                                           "quotes": 3, "designations": 3}]
     missing = count(clean_db, "MATCH (n:Entity) WHERE size(n.sources) = 0 OR size(n.sources) <> size(n.evidence) RETURN count(n)")
     assert missing == 0
 
@@ -493,7 +497,7 @@ def test_dangling_relationship_end_names_row_and_column(tmp_path):
     assert [(p.origin.line, p.field, p.message) for p in failure.value.problems] == [
         (line, "Parent", f"names node '{CETC}', which no row of this file makes") for line in (5, 13)]
     assert failure.value.problems[0].item == "OWNS id from Parent -> company"
-    assert tabular.load(DOD_EXTRACT, mapping, assertions={}).counts()[1] == {"OWNS": 6}, "with CETC's rows it resolves"
+    assert tabular.load(DOD_EXTRACT, mapping, assertions={}).counts()[1]["OWNS"] == 6, "with CETC's rows it resolves"
 
 
 # --- broken mappings ----------------------------------------------------------------------------------
@@ -503,10 +507,10 @@ MAPPING_ERRORS = {
                       ("label: Firm", "nodes.company", "label", "unknown label 'Firm'; known: City, Company")),
     "unknown relationship type": ("dod-1260h", "type: OWNS", "type: OWNERSHIP",
                                   ("type: OWNERSHIP", "relationships[0]", "type", "unknown relationship type 'OWNERSHIP'")),
-    "unknown property": ("dod-1260h", "sanctions: [US DoD", "sanction: [US DoD",
-                         ("sanction: [US DoD", "nodes.company", "sanction", "is not a property here")),
+    "unknown property": ("dod-1260h", "topics: [mil, debarment]", "topic: [mil, debarment]",
+                         ("topic: [mil, debarment]", "nodes.company", "topic", "is not a property here")),
     "not a FollowTheMoney topic": ("dod-1260h", "topics: [mil, debarment]", "topics: [military]",
-                                   ("sanctions: [US DoD", "nodes.company", "topics", "military: not FollowTheMoney topic")),
+                                   ("topics: [military]", "nodes.company", "topics", "military: not FollowTheMoney topic")),
     "unknown cell type": ("dod-1260h", "asOf: {column: Start date, type: year}", "asOf: {column: Start date, type: yr}",
                           ("asOf: {column: Start date, type: yr}", "relationships[0] (OWNS)", "asOf", "type 'yr' is unknown")),
     "column written as a flow mapping": ("dod-1260h", "name: {column: Clean Name}", "name: {Clean Name}",

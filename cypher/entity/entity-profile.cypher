@@ -13,6 +13,8 @@
 // column: year -- the tie's year, else the year its source speaks of
 // column: confidence -- stated, reported or inferred
 // column: evidence -- quotes with their sources
+// column: note -- the tie's note (on the row for an entity without ties, the entity's)
+// column: entityNote -- the entity's own note
 // column: hops -- the tie (used for pictures)
 // visual: neighbourhood
 MATCH (n:Entity {id: $entity})
@@ -23,11 +25,12 @@ RETURN n.name AS entity, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n.ali
        CASE WHEN r IS NULL THEN null WHEN startNode(r) = n THEN 'out' ELSE 'in' END AS direction,
        type(r) AS relationship, other.name AS other,
        [l IN labels(other) WHERE l <> 'Entity'][0] AS otherLabel,
-       apoc.map.removeKeys(properties(r), ['id', 'sources', 'evidence', 'confidence', 'asOf']) AS details,
+       apoc.map.removeKeys(properties(r), ['id', 'sources', 'evidence', 'confidence', 'asOf', 'note']) AS details,
        coalesce(r.year, r.asOf) AS year, r.confidence AS confidence,
        CASE WHEN r IS NULL
             THEN [i IN range(0, size(n.evidence) - 1) | n.sources[i] + ': ' + n.evidence[i]]
             ELSE [i IN range(0, size(r.evidence) - 1) | r.sources[i] + ': ' + r.evidence[i]] END AS evidence,
+       CASE WHEN r IS NULL THEN n.note ELSE r.note END AS note, n.note AS entityNote,
        CASE WHEN r IS NULL THEN [] ELSE
          [{from: startNode(r).id, fromName: startNode(r).name,
            fromLabel: [l IN labels(startNode(r)) WHERE l <> 'Entity'][0],

@@ -8,16 +8,17 @@
 // column: type -- label or relationship type
 // column: sources -- the distinct sources it rests on
 // column: confidence -- for ties: stated, reported or inferred
+// column: note -- the node's or the tie's note
 CALL () {
   MATCH (n:Entity)
   RETURN 'node' AS kind, n.id AS item, [l IN labels(n) WHERE l <> 'Entity'][0] AS type,
-         apoc.coll.toSet(n.sources) AS sources, null AS confidence
+         apoc.coll.toSet(n.sources) AS sources, null AS confidence, n.note AS note
   UNION ALL
   MATCH (a)-[r]->(b)
   RETURN 'relationship' AS kind, a.id + ' -' + type(r) + '-> ' + b.id AS item, type(r) AS type,
-         apoc.coll.toSet(r.sources) AS sources, r.confidence AS confidence
+         apoc.coll.toSet(r.sources) AS sources, r.confidence AS confidence, r.note AS note
 }
-WITH kind, item, type, sources, confidence
+WITH kind, item, type, sources, confidence, note
 WHERE size(sources) < $minSources AND ($kind IS NULL OR kind = $kind)
-RETURN kind, item, type, sources, confidence
+RETURN kind, item, type, sources, confidence, note
 ORDER BY size(sources), kind, type, item

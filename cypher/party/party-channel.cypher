@@ -13,6 +13,7 @@
 // column: partyPath -- party bodies above the committee, nearest first
 // column: channel -- always `party committee (influence, not ownership)`
 // column: evidence -- quotes for the HAS_PARTY_COMMITTEE tie, with sources
+// column: note -- the HAS_PARTY_COMMITTEE tie's note
 // column: hops -- the ownership ties, the committee tie and the party ties (used for pictures)
 // visual: party
 CALL (*) {
@@ -39,6 +40,7 @@ RETURN org.name AS organisation, org.id AS organisationId,
        CASE WHEN partyPath IS NULL THEN [] ELSE [n IN tail(nodes(partyPath)) | n.name] END AS partyPath,
        'party committee (influence, not ownership)' AS channel,
        [i IN range(0, size(has.evidence) - 1) | has.sources[i] + ': ' + has.evidence[i]] AS evidence,
+       has.note AS note,
        [r IN ownership + [has] + CASE WHEN partyPath IS NULL THEN [] ELSE relationships(partyPath) END |
           {from: startNode(r).id, fromName: startNode(r).name,
            fromLabel: [l IN labels(startNode(r)) WHERE l <> 'Entity'][0],

@@ -9,7 +9,8 @@
 // column: rank -- 1 for the shortest chain
 // column: length -- number of hops
 // column: path -- the chain in words, arrows in the direction of each tie
-// column: hops -- each hop with its relationship, year and evidence
+// column: notes -- the notes of the chain's ties (`from -TYPE-> to: note`) and of its projects (`name: note`)
+// column: hops -- each hop with its relationship, year, note and evidence
 // visual: path
 MATCH (a:Entity {id: $from}), (b:Entity {id: $to})
 // SHORTEST and the hop bounds take only literals, and asking for more or longer chains than wanted makes
@@ -43,10 +44,13 @@ RETURN i + 1 AS rank, length(p) AS length,
          s + CASE WHEN startNode(relationships(p)[j]) = nodes(p)[j]
                   THEN ' -[' + type(relationships(p)[j]) + ']-> '
                   ELSE ' <-[' + type(relationships(p)[j]) + ']- ' END + nodes(p)[j + 1].name) AS path,
+       [r IN relationships(p) WHERE r.note IS NOT NULL |
+          startNode(r).name + ' -' + type(r) + '-> ' + endNode(r).name + ': ' + r.note] +
+       [n IN nodes(p) WHERE n:Project AND n.note IS NOT NULL | n.name + ': ' + n.note] AS notes,
        [r IN relationships(p) |
           {from: startNode(r).id, fromName: startNode(r).name,
            fromLabel: [l IN labels(startNode(r)) WHERE l <> 'Entity'][0],
            type: type(r), to: endNode(r).id, toName: endNode(r).name,
            toLabel: [l IN labels(endNode(r)) WHERE l <> 'Entity'][0],
-           year: coalesce(r.year, r.asOf), properties: properties(r)}] AS hops
+           year: coalesce(r.year, r.asOf), note: r.note, properties: properties(r)}] AS hops
 ORDER BY rank

@@ -13,6 +13,8 @@
 // column: asOf -- the year the source speaks of
 // column: confidence -- stated, reported or inferred
 // column: evidence -- quotes with their sources
+// column: note -- the tie's note
+// column: projectNote -- the note of a project at either end
 // column: hops -- the tie (used for pictures)
 // visual: neighbourhood
 MATCH (a:Entity)-[r]->(b:Entity)
@@ -25,6 +27,7 @@ WHERE start <= coalesce($toYear, $fromYear) AND (end IS NULL OR end >= $fromYear
 RETURN a.name AS from, type(r) AS relationship, b.name AS to, start, end, r.asOf AS asOf,
        r.confidence AS confidence,
        [i IN range(0, size(r.evidence) - 1) | r.sources[i] + ': ' + r.evidence[i]] AS evidence,
+       r.note AS note, [p IN [a, b] WHERE p:Project | p.note][0] AS projectNote,
        [{from: a.id, fromName: a.name, fromLabel: [l IN labels(a) WHERE l <> 'Entity'][0],
          type: type(r), to: b.id, toName: b.name, toLabel: [l IN labels(b) WHERE l <> 'Entity'][0],
          properties: properties(r)}] AS hops
