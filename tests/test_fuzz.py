@@ -35,10 +35,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cypher
-from cypher.output import FORMULA_STARTS, to_csv
+from cypher.output import to_csv
 from graph.schema import Property, load_schema
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
+from graph.spreadsheet import FORMULA_STARTS
 from importers import bods, ftm, tabular
 from importers.core import Dataset, ImportFailed, Origin, _node_statement, _relationship_statement, slug, write_dataset
 from importers.resolve import LEGAL_SUFFIXES, normalise_name
