@@ -27,8 +27,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,44 +46,47 @@ HEADER_KEYS = {"name", "title", "question", "param", "column", "mode", "visual"}
 # The plan operators of Neo4j 5.26 that only read (the Cypher manual's operator summary without the
 # updating operators, LoadCSV, ShowTransactions and TerminateTransactions), plus the read operators
 # the planner uses without listing them there. ProcedureCall is checked procedure by procedure.
-READ_OPERATORS = frozenset("""
-    AllNodesScan Anti AntiConditionalApply AntiSemiApply Apply Argument ArgumentTracker AssertSameNode
-    AssertSameRelationship AssertingMultiNodeIndexSeek BidirectionalRepeat(Trail) CacheProperties
-    CartesianProduct ConditionalApply DirectedAllRelationshipsScan DirectedRelationshipByElementIdSeek
-    DirectedRelationshipByIdSeek DirectedRelationshipIndexContainsScan DirectedRelationshipIndexEndsWithScan
-    DirectedRelationshipIndexScan DirectedRelationshipIndexSeek DirectedRelationshipIndexSeekByRange
-    DirectedRelationshipTypeScan DirectedUnionRelationshipTypesScan Distinct Eager EagerAggregation EmptyResult
-    EmptyRow ExhaustiveLimit Expand(All) Expand(Into) Filter IntersectionNodeByLabelsScan LetAntiSemiApply
-    LetSelectOrAntiSemiApply LetSelectOrSemiApply LetSemiApply Limit MultiNodeIndexSeek NodeByElementIdSeek
-    NodeByIdSeek NodeByLabelScan NodeCountFromCountStore NodeHashJoin NodeIndexContainsScan NodeIndexEndsWithScan
-    NodeIndexScan NodeIndexSeek NodeIndexSeekByRange NodeLeftOuterHashJoin NodeRightOuterHashJoin
-    NodeUniqueIndexSeek NodeUniqueIndexSeekByRange NullifyMetadata Optional OptionalExpand(All)
-    OptionalExpand(Into) OrderedAggregation OrderedDistinct PartialSort PartialTop PartitionedAllNodesScan
-    PartitionedDirectedAllRelationshipsScan PartitionedDirectedRelationshipIndexScan
-    PartitionedDirectedRelationshipIndexSeek PartitionedDirectedRelationshipIndexSeekByRange
-    PartitionedDirectedRelationshipTypesScan PartitionedDirectedUnionRelationshipTypesScan
-    PartitionedNodeByLabelScan PartitionedNodeIndexScan PartitionedNodeIndexSeek PartitionedNodeIndexSeekByRange
-    PartitionedSubtractionNodeByLabelsScan PartitionedUndirectedAllRelationshipsScan
-    PartitionedUndirectedRelationshipIndexScan PartitionedUndirectedRelationshipIndexSeek
-    PartitionedUndirectedRelationshipIndexSeekByRange PartitionedUndirectedRelationshipTypeScan
-    PartitionedUndirectedUnionRelationshipTypesScan PartitionedUnionNodeByLabelsScan PartitionedUnwind
-    ProcedureCall ProduceResults ProjectEndpoints Projection RelationshipCountFromCountStore Repeat(Trail)
-    RollUpApply SelectOrAntiSemiApply SelectOrSemiApply SemiApply ShortestPath ShowConstraints ShowFunctions
-    ShowIndexes ShowProcedures ShowSettings Skip Sort StatefulShortestPath(All) StatefulShortestPath(Into)
-    SubtractionNodeByLabelsScan Top TriadicBuild TriadicFilter TriadicSelection Trail
-    UndirectedAllRelationshipsScan UndirectedRelationshipByElementIdSeek UndirectedRelationshipByIdSeek
-    UndirectedRelationshipIndexContainsScan UndirectedRelationshipIndexEndsWithScan UndirectedRelationshipIndexScan
-    UndirectedRelationshipIndexSeek UndirectedRelationshipIndexSeekByRange UndirectedRelationshipTypeScan
-    UndirectedUnionRelationshipTypesScan Union UnionNodeByLabelsScan Unwind ValueHashJoin VarLengthExpand(All)
-    VarLengthExpand(Into) VarLengthExpand(Pruning) VarLengthExpand(Pruning,BFS)
-""".split())
+READ_OPERATORS = frozenset({
+    "AllNodesScan", "Anti", "AntiConditionalApply", "AntiSemiApply", "Apply", "Argument", "ArgumentTracker",
+    "AssertSameNode", "AssertSameRelationship", "AssertingMultiNodeIndexSeek", "BidirectionalRepeat(Trail)",
+    "CacheProperties", "CartesianProduct", "ConditionalApply", "DirectedAllRelationshipsScan",
+    "DirectedRelationshipByElementIdSeek", "DirectedRelationshipByIdSeek", "DirectedRelationshipIndexContainsScan",
+    "DirectedRelationshipIndexEndsWithScan", "DirectedRelationshipIndexScan", "DirectedRelationshipIndexSeek",
+    "DirectedRelationshipIndexSeekByRange", "DirectedRelationshipTypeScan", "DirectedUnionRelationshipTypesScan",
+    "Distinct", "Eager", "EagerAggregation", "EmptyResult", "EmptyRow", "ExhaustiveLimit", "Expand(All)",
+    "Expand(Into)", "Filter", "IntersectionNodeByLabelsScan", "LetAntiSemiApply", "LetSelectOrAntiSemiApply",
+    "LetSelectOrSemiApply", "LetSemiApply", "Limit", "MultiNodeIndexSeek", "NodeByElementIdSeek", "NodeByIdSeek",
+    "NodeByLabelScan", "NodeCountFromCountStore", "NodeHashJoin", "NodeIndexContainsScan", "NodeIndexEndsWithScan",
+    "NodeIndexScan", "NodeIndexSeek", "NodeIndexSeekByRange", "NodeLeftOuterHashJoin", "NodeRightOuterHashJoin",
+    "NodeUniqueIndexSeek", "NodeUniqueIndexSeekByRange", "NullifyMetadata", "Optional", "OptionalExpand(All)",
+    "OptionalExpand(Into)", "OrderedAggregation", "OrderedDistinct", "PartialSort", "PartialTop",
+    "PartitionedAllNodesScan", "PartitionedDirectedAllRelationshipsScan",
+    "PartitionedDirectedRelationshipIndexScan", "PartitionedDirectedRelationshipIndexSeek",
+    "PartitionedDirectedRelationshipIndexSeekByRange", "PartitionedDirectedRelationshipTypesScan",
+    "PartitionedDirectedUnionRelationshipTypesScan", "PartitionedNodeByLabelScan", "PartitionedNodeIndexScan",
+    "PartitionedNodeIndexSeek", "PartitionedNodeIndexSeekByRange", "PartitionedSubtractionNodeByLabelsScan",
+    "PartitionedUndirectedAllRelationshipsScan", "PartitionedUndirectedRelationshipIndexScan",
+    "PartitionedUndirectedRelationshipIndexSeek", "PartitionedUndirectedRelationshipIndexSeekByRange",
+    "PartitionedUndirectedRelationshipTypeScan", "PartitionedUndirectedUnionRelationshipTypesScan",
+    "PartitionedUnionNodeByLabelsScan", "PartitionedUnwind", "ProcedureCall", "ProduceResults", "ProjectEndpoints",
+    "Projection", "RelationshipCountFromCountStore", "Repeat(Trail)", "RollUpApply", "SelectOrAntiSemiApply",
+    "SelectOrSemiApply", "SemiApply", "ShortestPath", "ShowConstraints", "ShowFunctions", "ShowIndexes",
+    "ShowProcedures", "ShowSettings", "Skip", "Sort", "StatefulShortestPath(All)", "StatefulShortestPath(Into)",
+    "SubtractionNodeByLabelsScan", "Top", "TriadicBuild", "TriadicFilter", "TriadicSelection", "Trail",
+    "UndirectedAllRelationshipsScan", "UndirectedRelationshipByElementIdSeek", "UndirectedRelationshipByIdSeek",
+    "UndirectedRelationshipIndexContainsScan", "UndirectedRelationshipIndexEndsWithScan",
+    "UndirectedRelationshipIndexScan", "UndirectedRelationshipIndexSeek", "UndirectedRelationshipIndexSeekByRange",
+    "UndirectedRelationshipTypeScan", "UndirectedUnionRelationshipTypesScan", "Union", "UnionNodeByLabelsScan",
+    "Unwind", "ValueHashJoin", "VarLengthExpand(All)", "VarLengthExpand(Into)", "VarLengthExpand(Pruning)",
+    "VarLengthExpand(Pruning,BFS)",
+})
 # Procedures a read may call: they read the graph or its schema and nothing else.
-READ_PROCEDURES = frozenset("""
-    db.index.fulltext.queryNodes db.index.fulltext.queryRelationships db.labels db.relationshipTypes
-    db.propertyKeys db.schema.visualization db.schema.nodeTypeProperties db.schema.relTypeProperties
-    apoc.path.expand apoc.path.expandConfig apoc.path.subgraphNodes apoc.path.subgraphAll apoc.path.spanningTree
-    apoc.meta.stats apoc.meta.schema apoc.meta.data
-""".split())
+READ_PROCEDURES = frozenset({
+    "db.index.fulltext.queryNodes", "db.index.fulltext.queryRelationships", "db.labels", "db.relationshipTypes",
+    "db.propertyKeys", "db.schema.visualization", "db.schema.nodeTypeProperties", "db.schema.relTypeProperties",
+    "apoc.path.expand", "apoc.path.expandConfig", "apoc.path.subgraphNodes", "apoc.path.subgraphAll",
+    "apoc.path.spanningTree", "apoc.meta.stats", "apoc.meta.schema", "apoc.meta.data",
+})
 # EXPLAIN or PROFILE at the start of a query (after comments): the check plans the rest with EXPLAIN
 LEADING_EXPLAIN = re.compile(r"^(?:\s|//[^\n]*(?:\n|$)|/\*.*?\*/)*(?:EXPLAIN|PROFILE)\b", re.IGNORECASE | re.DOTALL)
 

@@ -10,7 +10,6 @@ import pandas as pd
 from graph.spreadsheet import csv_rows
 
 
-
 def cell_text(value: Any) -> str:
     """A readable one-line rendering: lists of scalars joined with '; ', structures as JSON."""
     if value is None or (isinstance(value, float) and pd.isna(value)):

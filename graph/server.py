@@ -235,7 +235,7 @@ class LocalServer:
         if self.home.is_dir():
             tighten(self.home, 0o700)
         for sub in PRIVATE_FOLDERS:
-            for folder, folders, files in os.walk(self.home / sub):
+            for folder, _, files in os.walk(self.home / sub):
                 tighten(Path(folder), 0o700)
                 for name in files:
                     path = Path(folder, name)

@@ -7,10 +7,10 @@ import io
 import re
 import zipfile
 from collections import Counter
-from xml.etree.ElementTree import ParseError
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
