@@ -18,8 +18,9 @@ Reading can still have side effects that READ mode does not stop: procedures and
 on the server (`TERMINATE TRANSACTIONS`, `db.clearQueryCaches`, `dbms.killConnections`,
 `apoc.util.sleep`), or `LOAD CSV` fetching a URL. So every query is first planned with EXPLAIN
 (which runs nothing), and it runs only when each operator of its plan is on READ_OPERATORS and each
-procedure it calls is on READ_PROCEDURES and is a READ procedure by `SHOW PROCEDURES`: an allow-list,
-so whatever is not known to only read is refused.
+procedure it calls is on READ_PROCEDURES (by name: `db.stats.collect` is of mode READ too) and is
+not of mode WRITE, SCHEMA or DBMS by `SHOW PROCEDURES`: an allow-list, so whatever is not known to
+only read is refused.
 """
 
 from __future__ import annotations
@@ -45,40 +46,40 @@ HEADER_KEYS = {"name", "title", "question", "param", "column", "mode", "visual"}
 
 # The plan operators of Neo4j 5.26 that only read (the Cypher manual's operator summary without the
 # updating operators, LoadCSV, ShowTransactions and TerminateTransactions), plus the read operators
-# the planner uses without listing them there. ProcedureCall is checked procedure by procedure.
+# the planner uses without listing them there; by name without the variant in brackets (Expand(All),
+# VarLengthExpand(Pruning,BFS,All)). ProcedureCall is checked procedure by procedure.
 READ_OPERATORS = frozenset({
     "AllNodesScan", "Anti", "AntiConditionalApply", "AntiSemiApply", "Apply", "Argument", "ArgumentTracker",
-    "AssertSameNode", "AssertSameRelationship", "AssertingMultiNodeIndexSeek", "BidirectionalRepeat(Trail)",
+    "AssertSameNode", "AssertSameRelationship", "AssertingMultiNodeIndexSeek", "BidirectionalRepeat",
     "CacheProperties", "CartesianProduct", "ConditionalApply", "DirectedAllRelationshipsScan",
     "DirectedRelationshipByElementIdSeek", "DirectedRelationshipByIdSeek", "DirectedRelationshipIndexContainsScan",
     "DirectedRelationshipIndexEndsWithScan", "DirectedRelationshipIndexScan", "DirectedRelationshipIndexSeek",
     "DirectedRelationshipIndexSeekByRange", "DirectedRelationshipTypeScan", "DirectedUnionRelationshipTypesScan",
-    "Distinct", "Eager", "EagerAggregation", "EmptyResult", "EmptyRow", "ExhaustiveLimit", "Expand(All)",
-    "Expand(Into)", "Filter", "IntersectionNodeByLabelsScan", "LetAntiSemiApply", "LetSelectOrAntiSemiApply",
-    "LetSelectOrSemiApply", "LetSemiApply", "Limit", "MultiNodeIndexSeek", "NodeByElementIdSeek", "NodeByIdSeek",
-    "NodeByLabelScan", "NodeCountFromCountStore", "NodeHashJoin", "NodeIndexContainsScan", "NodeIndexEndsWithScan",
-    "NodeIndexScan", "NodeIndexSeek", "NodeIndexSeekByRange", "NodeLeftOuterHashJoin", "NodeRightOuterHashJoin",
-    "NodeUniqueIndexSeek", "NodeUniqueIndexSeekByRange", "NullifyMetadata", "Optional", "OptionalExpand(All)",
-    "OptionalExpand(Into)", "OrderedAggregation", "OrderedDistinct", "PartialSort", "PartialTop",
-    "PartitionedAllNodesScan", "PartitionedDirectedAllRelationshipsScan",
-    "PartitionedDirectedRelationshipIndexScan", "PartitionedDirectedRelationshipIndexSeek",
-    "PartitionedDirectedRelationshipIndexSeekByRange", "PartitionedDirectedRelationshipTypesScan",
-    "PartitionedDirectedUnionRelationshipTypesScan", "PartitionedNodeByLabelScan", "PartitionedNodeIndexScan",
-    "PartitionedNodeIndexSeek", "PartitionedNodeIndexSeekByRange", "PartitionedSubtractionNodeByLabelsScan",
+    "Distinct", "Eager", "EagerAggregation", "EmptyResult", "EmptyRow", "ExhaustiveLimit", "Expand", "Filter",
+    "IntersectionNodeByLabelsScan", "LetAntiSemiApply", "LetSelectOrAntiSemiApply", "LetSelectOrSemiApply",
+    "LetSemiApply", "Limit", "MultiNodeIndexSeek", "NodeByElementIdSeek", "NodeByIdSeek", "NodeByLabelScan",
+    "NodeCountFromCountStore", "NodeHashJoin", "NodeIndexContainsScan", "NodeIndexEndsWithScan", "NodeIndexScan",
+    "NodeIndexSeek", "NodeIndexSeekByRange", "NodeLeftOuterHashJoin", "NodeRightOuterHashJoin",
+    "NodeUniqueIndexSeek", "NodeUniqueIndexSeekByRange", "NullifyMetadata", "Optional", "OptionalExpand",
+    "OrderedAggregation", "OrderedDistinct", "PartialSort", "PartialTop", "PartitionedAllNodesScan",
+    "PartitionedDirectedAllRelationshipsScan", "PartitionedDirectedRelationshipIndexScan",
+    "PartitionedDirectedRelationshipIndexSeek", "PartitionedDirectedRelationshipIndexSeekByRange",
+    "PartitionedDirectedRelationshipTypesScan", "PartitionedDirectedUnionRelationshipTypesScan",
+    "PartitionedNodeByLabelScan", "PartitionedNodeIndexScan", "PartitionedNodeIndexSeek",
+    "PartitionedNodeIndexSeekByRange", "PartitionedSubtractionNodeByLabelsScan",
     "PartitionedUndirectedAllRelationshipsScan", "PartitionedUndirectedRelationshipIndexScan",
     "PartitionedUndirectedRelationshipIndexSeek", "PartitionedUndirectedRelationshipIndexSeekByRange",
     "PartitionedUndirectedRelationshipTypeScan", "PartitionedUndirectedUnionRelationshipTypesScan",
     "PartitionedUnionNodeByLabelsScan", "PartitionedUnwind", "ProcedureCall", "ProduceResults", "ProjectEndpoints",
-    "Projection", "RelationshipCountFromCountStore", "Repeat(Trail)", "RollUpApply", "SelectOrAntiSemiApply",
+    "Projection", "RelationshipCountFromCountStore", "Repeat", "RollUpApply", "SelectOrAntiSemiApply",
     "SelectOrSemiApply", "SemiApply", "ShortestPath", "ShowConstraints", "ShowFunctions", "ShowIndexes",
-    "ShowProcedures", "ShowSettings", "Skip", "Sort", "StatefulShortestPath(All)", "StatefulShortestPath(Into)",
-    "SubtractionNodeByLabelsScan", "Top", "TriadicBuild", "TriadicFilter", "TriadicSelection", "Trail",
-    "UndirectedAllRelationshipsScan", "UndirectedRelationshipByElementIdSeek", "UndirectedRelationshipByIdSeek",
+    "ShowProcedures", "ShowSettings", "Skip", "Sort", "StatefulShortestPath", "SubtractionNodeByLabelsScan", "Top",
+    "Trail", "TriadicBuild", "TriadicFilter", "TriadicSelection", "UndirectedAllRelationshipsScan",
+    "UndirectedRelationshipByElementIdSeek", "UndirectedRelationshipByIdSeek",
     "UndirectedRelationshipIndexContainsScan", "UndirectedRelationshipIndexEndsWithScan",
     "UndirectedRelationshipIndexScan", "UndirectedRelationshipIndexSeek", "UndirectedRelationshipIndexSeekByRange",
     "UndirectedRelationshipTypeScan", "UndirectedUnionRelationshipTypesScan", "Union", "UnionNodeByLabelsScan",
-    "Unwind", "ValueHashJoin", "VarLengthExpand(All)", "VarLengthExpand(Into)", "VarLengthExpand(Pruning)",
-    "VarLengthExpand(Pruning,BFS)",
+    "Unwind", "ValueHashJoin", "VarLengthExpand",
 })
 # Procedures a read may call: they read the graph or its schema and nothing else.
 READ_PROCEDURES = frozenset({
@@ -265,22 +266,26 @@ def refuse_unless_read_only(tx, cypher: str, params: dict[str, Any]) -> None:
     every procedure of the plan is on the allow-lists (see the module's docstring)."""
     explained = LEADING_EXPLAIN.sub("EXPLAIN", cypher, count=1)
     plan = tx.run(explained if explained != cypher else f"EXPLAIN {cypher}", params).consume().plan
-    procedures = set()
+    operators, procedures = set(), set()
     for operator in _operators(plan or {}):
-        kind = operator["operatorType"].split("@", 1)[0]
+        kind = operator["operatorType"].split("@", 1)[0].split("(", 1)[0]
         if kind == "ProcedureCall":
             procedures.add(operator["args"]["Details"].split("(", 1)[0].strip())
         elif kind not in READ_OPERATORS:
-            raise QueryError(f"Refused: this query uses {kind}, which the read-only query path does not allow: "
-                             "it runs reads of the graph only (no LOAD CSV, no commands on transactions or the "
-                             "server).")
+            operators.add(kind)
+    refused = sorted(operators)
     if procedures:
+        # APOC's procedures declare no mode (DEFAULT: they run in the transaction's READ mode); a
+        # procedure of mode WRITE, SCHEMA or DBMS is refused even if it were on the list
         modes = dict(tx.run("SHOW PROCEDURES YIELD name, mode WHERE name IN $names RETURN name, mode",
                             names=sorted(procedures)).values())
-        refused = sorted(name for name in procedures if name not in READ_PROCEDURES or modes.get(name) != "READ")
-        if refused:
-            raise QueryError(f"Refused: this query calls {', '.join(refused)}, which the read-only query path does "
-                             f"not allow. It allows only procedures that read the graph: {', '.join(sorted(READ_PROCEDURES))}.")
+        refused += sorted(name for name in procedures
+                          if name not in READ_PROCEDURES or modes.get(name) not in ("READ", "DEFAULT"))
+    if refused:
+        raise QueryError(f"Refused: this query uses {', '.join(refused)}, which the read-only query path does not "
+                         "allow: it runs only operators and procedures that read the graph (no commands on "
+                         "transactions, connections or the server, no LOAD CSV or apoc.load, no sleeping). "
+                         f"Procedures it may call: {', '.join(sorted(READ_PROCEDURES))}.")
 
 
 def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, database: str = "neo4j",

@@ -284,7 +284,7 @@ class LocalServer:
             "-cp", f"{self.home}/plugins/*:{self.home}/conf/*:{self.lib}/*",
             ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}", "--console-mode",
         ]
-        with open(self.console_log, "ab") as log:
+        with open(self.console_log, "ab", opener=lambda path, flags: os.open(path, flags, 0o600)) as log:
             process = subprocess.Popen(
                 command, cwd=self.home, env=self._env(), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, umask=PRIVATE_UMASK,
