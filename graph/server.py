@@ -289,7 +289,8 @@ class LocalServer:
                 command, cwd=self.home, env=self._env(), stdin=subprocess.DEVNULL,
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, umask=PRIVATE_UMASK,
             )
-        self.pid_file.write_text(str(process.pid))
+        with open(self.pid_file, "w", opener=lambda path, flags: os.open(path, flags, 0o600)) as pid_file:
+            pid_file.write(str(process.pid))
         self.wait_until_ready(timeout, process)
         return True
 

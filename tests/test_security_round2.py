@@ -216,7 +216,8 @@ def test_the_review_csv_is_neutralised_even_with_dry_run(clean_db, cli_env, tmp_
     before = count(clean_db)
     entities = tmp_path / "hostile.ftm.json"  # the fixture meets the importer's counts; one entity is added
     hostile = {"id": "x-1", "schema": "Company", "last_change": "2024-01-01T00:00:00", "properties": {"name": ["=Hikvison"]}}
-    entities.write_text((FIXTURES / "ftm" / "t1_entities.ftm.json").read_text() + json.dumps(hostile) + "\n")
+    entities.write_text((FIXTURES / "ftm" / "t1_entities.ftm.json").read_text().rstrip("\n") + "\n"
+                        + json.dumps(hostile) + "\n")
     review = tmp_path / "review.csv"
     done = run_cli("import", "ftm", str(entities), "--dry-run", "--review", str(review), env=cli_env, check=True)
     assert "Dry run: nothing written." in done.stdout and count(clean_db) == before
