@@ -88,6 +88,8 @@ READ_PROCEDURES = frozenset({
     "apoc.path.expand", "apoc.path.expandConfig", "apoc.path.subgraphNodes", "apoc.path.subgraphAll",
     "apoc.path.spanningTree", "apoc.meta.stats", "apoc.meta.schema", "apoc.meta.data",
 })
+WRITE_REFUSED = ("Refused: this query writes to the graph, and queries here run read-only. "
+                 "Load data with `influence import`.")
 # EXPLAIN or PROFILE at the start of a query (after comments): the check plans the rest with EXPLAIN
 LEADING_EXPLAIN = re.compile(r"^(?:\s|//[^\n]*(?:\n|$)|/\*.*?\*/)*(?:EXPLAIN|PROFILE)\b", re.IGNORECASE | re.DOTALL)
 
@@ -265,9 +267,11 @@ def refuse_unless_read_only(tx, cypher: str, params: dict[str, Any]) -> None:
     """Plan the query with EXPLAIN (nothing runs) and raise QueryError unless every operator and
     every procedure of the plan is on the allow-lists (see the module's docstring)."""
     explained = LEADING_EXPLAIN.sub("EXPLAIN", cypher, count=1)
-    plan = tx.run(explained if explained != cypher else f"EXPLAIN {cypher}", params).consume().plan
+    summary = tx.run(explained if explained != cypher else f"EXPLAIN {cypher}", params).consume()
+    if summary.query_type in ("w", "rw"):
+        raise QueryError(WRITE_REFUSED)
     operators, procedures = set(), set()
-    for operator in _operators(plan or {}):
+    for operator in _operators(summary.plan or {}):
         kind = operator["operatorType"].split("@", 1)[0].split("(", 1)[0]
         if kind == "ProcedureCall":
             procedures.add(operator["args"]["Details"].split("(", 1)[0].strip())
@@ -305,8 +309,7 @@ def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, data
             return session.execute_read(work)
     except ClientError as error:
         if error.code == "Neo.ClientError.Statement.AccessMode":
-            raise QueryError("Refused: this query writes to the graph, and queries here run read-only. "
-                             "Load data with `influence import`.") from None
+            raise QueryError(WRITE_REFUSED) from None
         # e.g. a negative limit, or a value a procedure cannot use: one clear message, not a traceback
         raise QueryError(f"Neo4j could not run the query ({error.code}): {error.message}") from None
 
