@@ -13,6 +13,14 @@ queries:
 The rest of the file is Cypher that runs unchanged in Neo4j Browser (after `:param` lines, which
 `Query.browser_text` writes). Parameters are checked against the header before anything is sent;
 queries run in READ access mode through `execute_read`, and a query marked `mode: write` is refused.
+
+Reading can still have side effects that READ mode does not stop: procedures and commands that act
+on the server (`TERMINATE TRANSACTIONS`, `db.clearQueryCaches`, `dbms.killConnections`,
+`apoc.util.sleep`), or `LOAD CSV` fetching a URL. So every query is first planned with EXPLAIN
+(which runs nothing), and it runs only when each operator of its plan is on READ_OPERATORS and each
+procedure it calls is on READ_PROCEDURES (by name: `db.stats.collect` is of mode READ too) and is
+not of mode WRITE, SCHEMA or DBMS by `SHOW PROCEDURES`: an allow-list, so whatever is not known to
+only read is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +43,55 @@ TYPES = {"string": str, "integer": int, "float": float, "boolean": bool, "string
 PARAM_LINE = re.compile(r"^(?P<name>[a-z][A-Za-z0-9]*)\s+(?P<type>string\[\]|string|integer|float|boolean)"
                         r"(?:\s*=\s*(?P<default>.+?))?\s*(?:--\s*(?P<description>.*))?$")
 HEADER_KEYS = {"name", "title", "question", "param", "column", "mode", "visual"}
+
+# The plan operators of Neo4j 5.26 that only read (the Cypher manual's operator summary without the
+# updating operators, LoadCSV, ShowTransactions and TerminateTransactions), plus the read operators
+# the planner uses without listing them there; by name without the variant in brackets (Expand(All),
+# VarLengthExpand(Pruning,BFS,All)). ProcedureCall is checked procedure by procedure.
+READ_OPERATORS = frozenset({
+    "AllNodesScan", "Anti", "AntiConditionalApply", "AntiSemiApply", "Apply", "Argument", "ArgumentTracker",
+    "AssertSameNode", "AssertSameRelationship", "AssertingMultiNodeIndexSeek", "BidirectionalRepeat",
+    "CacheProperties", "CartesianProduct", "ConditionalApply", "DirectedAllRelationshipsScan",
+    "DirectedRelationshipByElementIdSeek", "DirectedRelationshipByIdSeek", "DirectedRelationshipIndexContainsScan",
+    "DirectedRelationshipIndexEndsWithScan", "DirectedRelationshipIndexScan", "DirectedRelationshipIndexSeek",
+    "DirectedRelationshipIndexSeekByRange", "DirectedRelationshipTypeScan", "DirectedUnionRelationshipTypesScan",
+    "Distinct", "Eager", "EagerAggregation", "EmptyResult", "EmptyRow", "ExhaustiveLimit", "Expand", "Filter",
+    "IntersectionNodeByLabelsScan", "LetAntiSemiApply", "LetSelectOrAntiSemiApply", "LetSelectOrSemiApply",
+    "LetSemiApply", "Limit", "MultiNodeIndexSeek", "NodeByElementIdSeek", "NodeByIdSeek", "NodeByLabelScan",
+    "NodeCountFromCountStore", "NodeHashJoin", "NodeIndexContainsScan", "NodeIndexEndsWithScan", "NodeIndexScan",
+    "NodeIndexSeek", "NodeIndexSeekByRange", "NodeLeftOuterHashJoin", "NodeRightOuterHashJoin",
+    "NodeUniqueIndexSeek", "NodeUniqueIndexSeekByRange", "NullifyMetadata", "Optional", "OptionalExpand",
+    "OrderedAggregation", "OrderedDistinct", "PartialSort", "PartialTop", "PartitionedAllNodesScan",
+    "PartitionedDirectedAllRelationshipsScan", "PartitionedDirectedRelationshipIndexScan",
+    "PartitionedDirectedRelationshipIndexSeek", "PartitionedDirectedRelationshipIndexSeekByRange",
+    "PartitionedDirectedRelationshipTypesScan", "PartitionedDirectedUnionRelationshipTypesScan",
+    "PartitionedNodeByLabelScan", "PartitionedNodeIndexScan", "PartitionedNodeIndexSeek",
+    "PartitionedNodeIndexSeekByRange", "PartitionedSubtractionNodeByLabelsScan",
+    "PartitionedUndirectedAllRelationshipsScan", "PartitionedUndirectedRelationshipIndexScan",
+    "PartitionedUndirectedRelationshipIndexSeek", "PartitionedUndirectedRelationshipIndexSeekByRange",
+    "PartitionedUndirectedRelationshipTypeScan", "PartitionedUndirectedUnionRelationshipTypesScan",
+    "PartitionedUnionNodeByLabelsScan", "PartitionedUnwind", "ProcedureCall", "ProduceResults", "ProjectEndpoints",
+    "Projection", "RelationshipCountFromCountStore", "Repeat", "RollUpApply", "SelectOrAntiSemiApply",
+    "SelectOrSemiApply", "SemiApply", "ShortestPath", "ShowConstraints", "ShowFunctions", "ShowIndexes",
+    "ShowProcedures", "ShowSettings", "Skip", "Sort", "StatefulShortestPath", "SubtractionNodeByLabelsScan", "Top",
+    "Trail", "TriadicBuild", "TriadicFilter", "TriadicSelection", "UndirectedAllRelationshipsScan",
+    "UndirectedRelationshipByElementIdSeek", "UndirectedRelationshipByIdSeek",
+    "UndirectedRelationshipIndexContainsScan", "UndirectedRelationshipIndexEndsWithScan",
+    "UndirectedRelationshipIndexScan", "UndirectedRelationshipIndexSeek", "UndirectedRelationshipIndexSeekByRange",
+    "UndirectedRelationshipTypeScan", "UndirectedUnionRelationshipTypesScan", "Union", "UnionNodeByLabelsScan",
+    "Unwind", "ValueHashJoin", "VarLengthExpand",
+})
+# Procedures a read may call: they read the graph or its schema and nothing else.
+READ_PROCEDURES = frozenset({
+    "db.index.fulltext.queryNodes", "db.index.fulltext.queryRelationships", "db.labels", "db.relationshipTypes",
+    "db.propertyKeys", "db.schema.visualization", "db.schema.nodeTypeProperties", "db.schema.relTypeProperties",
+    "apoc.path.expand", "apoc.path.expandConfig", "apoc.path.subgraphNodes", "apoc.path.subgraphAll",
+    "apoc.path.spanningTree", "apoc.meta.stats", "apoc.meta.schema", "apoc.meta.data",
+})
+WRITE_REFUSED = ("Refused: this query writes to the graph, and queries here run read-only. "
+                 "Load data with `influence import`.")
+# EXPLAIN or PROFILE at the start of a query (after comments): the check plans the rest with EXPLAIN
+LEADING_EXPLAIN = re.compile(r"^(?:\s|//[^\n]*(?:\n|$)|/\*.*?\*/)*(?:EXPLAIN|PROFILE)\b", re.IGNORECASE | re.DOTALL)
 
 
 class QueryError(ValueError):
@@ -199,11 +257,48 @@ def run(driver: Driver, name: str | Query, params: dict[str, Any] | None = None,
     return pd.DataFrame(rows, columns=[column for column, _ in query.columns])
 
 
+def _operators(plan: dict) -> Iterator[dict]:
+    yield plan
+    for child in plan.get("children", []):
+        yield from _operators(child)
+
+
+def refuse_unless_read_only(tx, cypher: str, params: dict[str, Any]) -> None:
+    """Plan the query with EXPLAIN (nothing runs) and raise QueryError unless every operator and
+    every procedure of the plan is on the allow-lists (see the module's docstring)."""
+    explained = LEADING_EXPLAIN.sub("EXPLAIN", cypher, count=1)
+    summary = tx.run(explained if explained != cypher else f"EXPLAIN {cypher}", params).consume()
+    if summary.query_type in ("w", "rw"):
+        raise QueryError(WRITE_REFUSED)
+    operators, procedures = set(), set()
+    for operator in _operators(summary.plan or {}):
+        kind = operator["operatorType"].split("@", 1)[0].split("(", 1)[0]
+        if kind == "ProcedureCall":
+            procedures.add(operator["args"]["Details"].split("(", 1)[0].strip())
+        elif kind not in READ_OPERATORS:
+            operators.add(kind)
+    refused = sorted(operators)
+    if procedures:
+        # APOC's procedures declare no mode (DEFAULT: they run in the transaction's READ mode); a
+        # procedure of mode WRITE, SCHEMA or DBMS is refused even if it were on the list
+        modes = dict(tx.run("SHOW PROCEDURES YIELD name, mode WHERE name IN $names RETURN name, mode",
+                            names=sorted(procedures)).values())
+        refused += sorted(name for name in procedures
+                          if name not in READ_PROCEDURES or modes.get(name) not in ("READ", "DEFAULT"))
+    if refused:
+        raise QueryError(f"Refused: this query uses {', '.join(refused)}, which the read-only query path does not "
+                         "allow: it runs only operators and procedures that read the graph (no commands on "
+                         "transactions, connections or the server, no LOAD CSV or apoc.load, no sleeping). "
+                         f"Procedures it may call: {', '.join(sorted(READ_PROCEDURES))}.")
+
+
 def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, database: str = "neo4j",
          timeout: float | None = None) -> list[dict]:
-    """Any Cypher (canned or ad hoc) in a READ transaction: a write is refused with a clear QueryError."""
+    """Any Cypher (canned or ad hoc) in a READ transaction, once its plan shows it only reads: a write,
+    a procedure or command with side effects is refused with a clear QueryError."""
     @unit_of_work(timeout=timeout)
     def work(tx):
+        refuse_unless_read_only(tx, cypher, params or {})
         return [record.data() for record in tx.run(cypher, params or {})]
 
     try:
@@ -214,8 +309,7 @@ def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, data
             return session.execute_read(work)
     except ClientError as error:
         if error.code == "Neo.ClientError.Statement.AccessMode":
-            raise QueryError("Refused: this query writes to the graph, and queries here run read-only. "
-                             "Load data with `influence import`.") from None
+            raise QueryError(WRITE_REFUSED) from None
         # e.g. a negative limit, or a value a procedure cannot use: one clear message, not a traceback
         raise QueryError(f"Neo4j could not run the query ({error.code}): {error.message}") from None
 

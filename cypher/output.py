@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from graph.spreadsheet import csv_rows
 
 
 def cell_text(value: Any) -> str:
@@ -23,16 +23,9 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def safe_for_spreadsheet(text: str) -> str:
-    """Neutralise a cell a spreadsheet would run as a formula (CSV injection): prefix it with '."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def to_csv(frame: pd.DataFrame) -> str:
-    flat = frame.map(lambda v: safe_for_spreadsheet(cell_text(v))) if len(frame) else frame
-    # RFC 4180 line ends: with "\n" alone, a cell holding "\r" is written unquoted, and a spreadsheet
-    # starts a new row there ("x\r=HYPERLINK(...)" would put a formula at the start of a row)
-    return flat.to_csv(index=False, lineterminator="\r\n")
+    """The rows as CSV for a spreadsheet, cells neutralised (graph.spreadsheet)."""
+    return csv_rows([list(map(str, frame.columns)), *([cell_text(v) for v in row] for row in frame.itertuples(index=False))])
 
 
 def to_json(frame: pd.DataFrame) -> str:

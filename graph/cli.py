@@ -71,7 +71,10 @@ def ensure_server() -> None:
     """Start the local server unless NEO4J_URI points elsewhere."""
     if get_settings().uses_local_server:
         server = LocalServer.from_settings()
-        if server.start():
+        started = server.start()
+        for notice in server.notices:
+            console.print(notice, markup=False)
+        if started:
             console.print(f"Started the local Neo4j server at {server.uri}")
 
 
@@ -99,6 +102,8 @@ def start():
         return
     server = LocalServer.from_settings()
     started = server.start()
+    for notice in server.notices:
+        console.print(notice, markup=False)
     console.print(("Started" if started else "Already running:") + f" Neo4j at {server.uri}")
     console.print(f"user: {server.user}   password: in {server.env_file} (NEO4J_PASSWORD)")
     console.print(f"Neo4j Browser: {server.browser_url}")
@@ -400,7 +405,13 @@ def import_jsonl(path, dry_run, batch_size, database):
     One node or relationship per line, ids taken as given: no entity resolution. Every relationship
     end must be a node defined in the same file. The whole file is checked first, keeping only its
     ids in memory, then read again to write it."""
-    plan = jsonl_importer.check(path)
+    command = " ".join(["influence", *sys.argv[1:]])
+    try:
+        plan = jsonl_importer.check(path)
+    except KeyboardInterrupt:
+        console.print("Interrupted while checking the file, before anything was written. Run the same command "
+                      f"again to check and import it:\n  {command}", markup=False)
+        sys.exit(130)
     console.print(f"Valid: {plan.nodes.total()} nodes, {plan.relationships.total()} relationships "
                   f"(checked in {plan.seconds:.2f} s).")
     if dry_run:
@@ -410,7 +421,7 @@ def import_jsonl(path, dry_run, batch_size, database):
     def write(driver: Driver, database: str, progress: ProgressCallback) -> ImportSummary:
         return jsonl_importer.write(driver, database, plan, batch_size=batch_size, progress=progress)
 
-    write_with_progress(write, plan.total, database, " ".join(["influence", *sys.argv[1:]]))
+    write_with_progress(write, plan.total, database, command)
 
 
 def write_and_report(dataset: Dataset, dry_run: bool, database: str | None, batch_size: int = 5000,

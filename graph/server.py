@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import string
 import subprocess
 import time
@@ -29,6 +30,9 @@ from graph.settings import ENV_FILE, Settings, get_settings
 POM = Path(__file__).resolve().parent / "server" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+# What the server writes (store, transaction logs, auth file, logs) is its owner's alone.
+PRIVATE_UMASK = 0o077
+PRIVATE_FOLDERS = ("data", "logs", "run", "conf", "import")
 
 # The flags Neo4j 5.26's default configuration passes to the server JVM (server.jvm.additional).
 JVM_FLAGS = [
@@ -80,6 +84,7 @@ class LocalServer:
     pagecache: str = "512m"
     user: str = "neo4j"
     extra_settings: dict[str, str] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # what the last start() changed (file modes)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> LocalServer:
@@ -196,12 +201,47 @@ class LocalServer:
             set_key(str(self.env_file), "NEO4J_USER", self.user, quote_mode="never")
             set_key(str(self.env_file), "NEO4J_PASSWORD", password, quote_mode="never")
         os.chmod(self.env_file, 0o600)
-        done = subprocess.run(
-            [self._java(), "-cp", f"{self.lib}/*", ADMIN_TOOL, "dbms", "set-initial-password", password],
-            env=self._env(), capture_output=True, text=True,
-        )
+        # On a command line any local user could read the password (/proc/<pid>/cmdline). The Java
+        # launcher reads the main class and its arguments from an argument file instead (owner-only,
+        # deleted at once); -XX:-UsePerfData keeps the expanded arguments out of /tmp/hsperfdata_*.
+        arguments = self.home / "run" / "set-initial-password.args"
+        with os.fdopen(os.open(arguments, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+            handle.write(f"{ADMIN_TOOL} dbms set-initial-password {password}\n")
+        try:
+            done = subprocess.run(
+                [self._java(), "-XX:-UsePerfData", "-cp", f"{self.lib}/*", f"@{arguments}"],
+                env=self._env(), capture_output=True, text=True, umask=PRIVATE_UMASK,
+            )
+        finally:
+            arguments.unlink(missing_ok=True)
         if done.returncode != 0:
             raise ServerError(f"Setting the initial password failed: {done.stderr.strip()[-2000:]}")
+
+    # --- file modes ------------------------------------------------------------------------------
+    def make_private(self) -> list[str]:
+        """Owner-only modes on the env file (0600) and on the server's home: its folders 0700 and the
+        files of the store, transaction logs, auth file, logs and configuration 0600, whatever an
+        older version or a loose umask left. Returns one line for each path that was tightened."""
+        notices = []
+
+        def tighten(path: Path, mode: int) -> None:
+            current = stat.S_IMODE(path.lstat().st_mode)
+            if current & 0o077:
+                os.chmod(path, mode)
+                notices.append(f"{path} was readable by others (mode {current:04o}); it is {mode:04o} now.")
+
+        if self.env_file.is_file():
+            tighten(self.env_file, 0o600)
+        if self.home.is_dir():
+            tighten(self.home, 0o700)
+        for sub in PRIVATE_FOLDERS:
+            for folder, _, files in os.walk(self.home / sub):
+                tighten(Path(folder), 0o700)
+                for name in files:
+                    path = Path(folder, name)
+                    if not path.is_symlink():
+                        tighten(path, 0o600)
+        return notices
 
     # --- run ------------------------------------------------------------------------------------
     def pid(self) -> int | None:
@@ -226,6 +266,7 @@ class LocalServer:
 
     def start(self, timeout: float = 180) -> bool:
         """Start the server unless it runs already; wait until Bolt answers. True if it was started now."""
+        self.notices = self.make_private()
         if self.pid():
             self.wait_until_ready(timeout)
             return False
@@ -237,17 +278,19 @@ class LocalServer:
         self.install()
         self.write_config()
         self._ensure_password()
+        self.make_private()  # what this start created: no notice
         command = [
             self._java(), f"-Xms{self.heap}", f"-Xmx{self.heap}", *JVM_FLAGS,
             "-cp", f"{self.home}/plugins/*:{self.home}/conf/*:{self.lib}/*",
             ENTRY_POINT, f"--home-dir={self.home}", f"--config-dir={self.home / 'conf'}", "--console-mode",
         ]
-        with open(self.console_log, "ab") as log:
+        with open(self.console_log, "ab", opener=lambda path, flags: os.open(path, flags, 0o600)) as log:
             process = subprocess.Popen(
                 command, cwd=self.home, env=self._env(), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, umask=PRIVATE_UMASK,
             )
-        self.pid_file.write_text(str(process.pid))
+        with open(self.pid_file, "w", opener=lambda path, flags: os.open(path, flags, 0o600)) as pid_file:
+            pid_file.write(str(process.pid))
         self.wait_until_ready(timeout, process)
         return True
 

@@ -28,6 +28,7 @@ from normality import normalize
 from rapidfuzz import fuzz, process
 
 from graph.settings import PROJECT_ROOT
+from graph.spreadsheet import csv_rows
 from importers.core import Dataset, ImportFailed, NodeRecord, Origin, Problem, icu_safe
 
 LEGAL_SUFFIXES = {
@@ -83,14 +84,12 @@ class Resolution:
     review: list[Match] = field(default_factory=list)
 
     def write_review(self, path: Path) -> Path:
-        """The uncertain pairs as CSV, with an empty `decision` column for the analyst."""
+        """The uncertain pairs as CSV for a spreadsheet (cells neutralised), with an empty `decision`
+        column for the analyst."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(REVIEW_COLUMNS)
-            for m in self.review:
-                writer.writerow([m.incoming.id, m.incoming.props.get("name"), m.incoming.label, m.candidate.id,
-                                 m.candidate.name, m.candidate.label, f"{m.score:.1f}", m.reason, ""])
+        rows = [[m.incoming.id, m.incoming.props.get("name"), m.incoming.label, m.candidate.id,
+                 m.candidate.name, m.candidate.label, f"{m.score:.1f}", m.reason, ""] for m in self.review]
+        path.write_text(csv_rows([REVIEW_COLUMNS, *rows]), encoding="utf-8", newline="")
         return path
 
 

@@ -25,7 +25,8 @@ RETURN n.name AS entity, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n.ali
        CASE WHEN r IS NULL THEN null WHEN startNode(r) = n THEN 'out' ELSE 'in' END AS direction,
        type(r) AS relationship, other.name AS other,
        [l IN labels(other) WHERE l <> 'Entity'][0] AS otherLabel,
-       apoc.map.removeKeys(properties(r), ['id', 'sources', 'evidence', 'confidence', 'asOf', 'note']) AS details,
+       CASE WHEN r IS NULL THEN null
+            ELSE apoc.map.removeKeys(properties(r), ['id', 'sources', 'evidence', 'confidence', 'asOf', 'note']) END AS details,
        coalesce(r.year, r.asOf) AS year, r.confidence AS confidence,
        CASE WHEN r IS NULL
             THEN [i IN range(0, size(n.evidence) - 1) | n.sources[i] + ': ' + n.evidence[i]]

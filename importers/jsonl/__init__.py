@@ -19,6 +19,12 @@ been seen yet (none in an export, which writes nodes first). Memory therefore gr
 of ids, not with the size of the file. Only when there is no problem does pass 2 (`write`) re-read
 the file twice, nodes then relationships, and send them through the same batched writer as
 `write_dataset`, holding at most one batch per label or type.
+
+The file must not change between the passes. Pass 1 keeps a SHA-256 of each block of about 1 MB of
+whole lines (32 bytes per MB); pass 2 first re-hashes the whole file, and then, reading it again,
+compares each block before any of its lines is used: a file changed before the write is refused
+with nothing written, and one changed while it is written stops at the first changed block, having
+written only lines that were checked.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ __all__ = ["METADATA", "Plan", "check", "dataset_records", "export_records", "im
 
 METADATA = Metadata.load(Path(__file__).with_name("jsonl.yml"))
 MAX_PROBLEMS = 1000  # past this, reading stops: the list is long enough to show what is wrong
+BLOCK_BYTES = 1 << 20  # whole lines are hashed in blocks of at least this many bytes (or the file's end)
 RECORD_KEYS = {"node": ("type", "label", "properties"),
                "relationship": ("type", "relType", "from", "to", "key", "properties")}
 OWNERSHIP_FIELDS = ("id", "share", "controlling", "direct", "validTo")  # what ownership_problems reads
@@ -74,7 +81,7 @@ class Plan:
     nodes: Counter
     relationships: Counter
     seconds: float
-    stamp: tuple[int, int]  # size and mtime when checked: a file changed since is refused
+    digests: tuple[bytes, ...]  # SHA-256 of each block of lines as checked: a file changed since is refused
 
     @property
     def total(self) -> int:
@@ -88,10 +95,46 @@ class _Line:
     error: tuple[str, str, str] | None = None  # (item, field, message) when the line is not a JSON object
 
 
-def _lines(path: Path) -> Iterator[_Line]:
-    """Every non-blank line, parsed, or the reason it cannot be."""
+def _blocks(path: Path) -> Iterator[tuple[int, list[bytes], bytes]]:
+    """The file in blocks of whole lines: (number of the block's first line, its lines, their SHA-256)."""
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
+        first, lines, size = 1, [], 0
+        for raw in handle:
+            lines.append(raw)
+            size += len(raw)
+            if size >= BLOCK_BYTES:
+                yield first, lines, hashlib.sha256(b"".join(lines)).digest()
+                first, lines, size = first + len(lines), [], 0
+        if lines:
+            yield first, lines, hashlib.sha256(b"".join(lines)).digest()
+
+
+def _changed(file: str, line: int | None) -> ImportFailed:
+    return ImportFailed([Problem(Origin(file, line), "file", "modified", "changed after it was checked; run again")])
+
+
+def _verified_blocks(path: Path, digests: list[bytes] | tuple[bytes, ...], file: str | None
+                     ) -> Iterator[tuple[int, list[bytes]]]:
+    """The blocks of the file. With `file` None, each block's digest is appended to `digests` (pass 1);
+    otherwise each block is compared with the digest pass 1 recorded before it is yielded, and a
+    difference (or a block more or fewer) raises ImportFailed naming `file`."""
+    count = 0
+    for first, lines, digest in _blocks(path):
+        if file is None:
+            digests.append(digest)
+        elif count >= len(digests) or digests[count] != digest:
+            raise _changed(file, first)
+        count += 1
+        yield first, lines
+    if file is not None and count != len(digests):
+        raise _changed(file, None)
+
+
+def _lines(path: Path, digests: list[bytes] | tuple[bytes, ...], verify_as: str | None = None) -> Iterator[_Line]:
+    """Every non-blank line, parsed, or the reason it cannot be; blocks hashed or verified as
+    `_verified_blocks` says."""
+    for first, block in _verified_blocks(path, digests, verify_as):
+        for number, raw in enumerate(block, first):
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as error:
@@ -249,10 +292,10 @@ class _Checker:
                     if name == field:
                         self.problem(line, f"relationship {rel_id}", field, message)
 
-    def duplicate_relationships(self, path: Path) -> None:
+    def duplicate_relationships(self, path: Path, digests: list[bytes]) -> None:
         """Re-read the file for the suspected duplicate relationship ids: the real ones are problems."""
         first: dict[str, int] = {}
-        for line in _lines(path):
+        for line in _lines(path, digests, self.file):
             record = line.record
             if line.error or record.get("type") != "relationship" or not _well_formed_ends(record):
                 continue
@@ -270,33 +313,28 @@ def _well_formed_ends(record: dict) -> bool:
     return all(isinstance(record.get(k), str) for k in ("relType", "from", "to")) and (key is None or isinstance(key, str))
 
 
-def _stamp(path: Path) -> tuple[int, int]:
-    stat = path.stat()
-    return stat.st_size, stat.st_mtime_ns
-
-
 def check(path: Path, file: str | None = None, schema: Schema | None = None) -> Plan:
     """Pass 1: validate the whole file, line by line; raise ImportFailed listing every problem."""
     path = Path(path)
     file = file or str(path)
     started = time.perf_counter()
-    stamp = _stamp(path)
+    digests: list[bytes] = []
     checker = _Checker(file, schema or load_schema())
-    for line in _lines(path):
+    for line in _lines(path, digests):
         checker.line(line)
         if len(checker.problems) >= MAX_PROBLEMS:
             checker.problem(line.number, "file", "problems", f"has at least {MAX_PROBLEMS}; reading stopped here")
             raise ImportFailed(checker.problems)
     checker.deferred_problems()
     if checker.suspects:
-        checker.duplicate_relationships(path)
+        checker.duplicate_relationships(path, digests)
     checker.problems += ownership_problems(checker.owns)
     checker.problems += count_problems({"nodes": checker.nodes.total(), "relationships": checker.relationships.total(),
                                         **checker.nodes, **checker.relationships},
                                        METADATA.assertions, Origin(f"{file} (checked against {METADATA.file.name})"))
     if checker.problems:
         raise ImportFailed(checker.problems)
-    return Plan(path, file, checker.nodes, checker.relationships, time.perf_counter() - started, stamp)
+    return Plan(path, file, checker.nodes, checker.relationships, time.perf_counter() - started, tuple(digests))
 
 
 def write(driver: Driver, database: str, plan: Plan, *, batch_size: int = 5000,
@@ -305,8 +343,8 @@ def write(driver: Driver, database: str, plan: Plan, *, batch_size: int = 5000,
     written in batches (at most `batch_size` rows held per label or type). Existing entities keep
     their names, as with every import but the seed's."""
     schema = schema or load_schema()
-    if _stamp(plan.path) != plan.stamp:
-        raise ImportFailed([Problem(Origin(plan.file), "file", "modified", "changed after it was checked; run again")])
+    for _ in _verified_blocks(plan.path, plan.digests, plan.file):  # changed since the check: nothing is written
+        pass
     apply_schema(driver, database, schema)
     summary = ImportSummary()
     for kind in ("node", "relationship"):
@@ -326,9 +364,7 @@ def write(driver: Driver, database: str, plan: Plan, *, batch_size: int = 5000,
 
 def _rows(plan: Plan, kind: str) -> Iterator[tuple[str, dict]]:
     """(label or type, writer row) for each record of `kind`, in file order."""
-    for line in _lines(plan.path):
-        if line.error:  # checked clean, so the file changed under us
-            raise ImportFailed([Problem(Origin(plan.file, line.number), *line.error)])
+    for line in _lines(plan.path, plan.digests, plan.file):  # the lines as checked: no errors
         record = line.record
         if record["type"] != kind:
             continue
