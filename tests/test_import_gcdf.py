@@ -229,7 +229,9 @@ def test_cofinanciers_and_guarantors(dataset):
                                  "nelson-mandela-foundation", "vodacom-group-limited"}
     assert south_africa["vodacom-group-limited"]["evidence"] == ["Vodacom Group Limited"]
     moldova = rel(dataset, "bank-of-china", "FINANCED", "aiddata-66611")
-    assert moldova["instrument"] == "vendor financing" and "amount" not in moldova
+    # Bank of China co-financed a record Huawei funded: one commitment, the record's whole amount on each tie
+    assert moldova["instrument"] == "vendor financing" and moldova["commitment"] == "aiddata-66611"
+    assert moldova.get("amountUsd") == rel(dataset, "huawei-technologies-co-ltd", "FINANCED", "aiddata-66611").get("amountUsd")
     guarantee = rel(dataset, "government-of-ethiopia", "FINANCED", "aiddata-69392", key="guarantee")
     assert guarantee["instrument"] == "other" and guarantee["evidence"] == ["Government of Ethiopia"]
     assert guarantee["note"].startswith("AidData accountable agency (guarantees, insures or secures repayment), "
@@ -507,7 +509,8 @@ def test_two_aggregates_flags_and_unknown_layouts_are_refused(tmp_path):
     table.assign(**{"Recommended For Aggregates": "Yes"}).to_csv(two, index=False)
     with pytest.raises(ImportFailed) as failure:
         gcdf.load(two)
-    assert [p.field for p in failure.value.problems] == ["Recommended For Aggregates"]
+    flag = next(p for p in failure.value.problems if p.field == "Recommended For Aggregates")
+    assert flag.origin.line == 1 and "second aggregates flag beside 'Recommended For Huawei Aggregates'" in flag.message
     unknown = tmp_path / "unknown.csv"
     table.drop(columns=["AidData TUFF Project ID"]).to_csv(unknown, index=False)
     with pytest.raises(ImportFailed) as failure:
