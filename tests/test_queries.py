@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import pytest
 
 import cypher
@@ -62,7 +63,7 @@ def test_financing_chains_in_zimbabwe(seeded_db):
     assert len(econet) == 1
     row = econet.iloc[0]
     # a loan to Econet in 2015; no source says it paid for Econet's 2008 3G network, so no project
-    assert row.amountUsd == 500_000_000 and row.year == 2015 and row.link is None and row.project is None
+    assert row.amountUsd == 500_000_000 and row.year == 2015 and pd.isna(row.link) and pd.isna(row.project)
     assert row.commitment == "econet-loan-2015" and row.coLenders == ["ZTE"]
     assert row.evidence and all(e.startswith("aspi-2019: ") for e in row.evidence)
     assert [h["type"] for h in row.hops] == ["FINANCED"]
