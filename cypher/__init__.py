@@ -9,6 +9,10 @@ queries:
     // param: country string = null -- ISO 3166 alpha-2 code of the project's country
     // column: lender -- the lender's name
     // mode: read
+    // policy: counting
+
+`policy: counting` marks a query that sums, counts or ranks by the counting policy written once in
+`cypher/counting-policy.md` (and shown at the top of docs/queries.md).
 
 The rest of the file is Cypher that runs unchanged in Neo4j Browser (after `:param` lines, which
 `Query.browser_text` writes). Parameters are checked against the header before anything is sent;
@@ -42,7 +46,8 @@ QUERY_DIR = Path(__file__).resolve().parent
 TYPES = {"string": str, "integer": int, "float": float, "boolean": bool, "string[]": list}
 PARAM_LINE = re.compile(r"^(?P<name>[a-z][A-Za-z0-9]*)\s+(?P<type>string\[\]|string|integer|float|boolean)"
                         r"(?:\s*=\s*(?P<default>.+?))?\s*(?:--\s*(?P<description>.*))?$")
-HEADER_KEYS = {"name", "title", "question", "param", "column", "mode", "visual"}
+HEADER_KEYS = {"name", "title", "question", "param", "column", "mode", "visual", "policy"}
+POLICIES = {"counting": QUERY_DIR / "counting-policy.md"}
 
 # The plan operators of Neo4j 5.26 that only read (the Cypher manual's operator summary without the
 # updating operators, LoadCSV, ShowTransactions and TerminateTransactions), plus the read operators
@@ -149,6 +154,7 @@ class Query:
     columns: tuple[tuple[str, str], ...]
     mode: str
     visual: str | None
+    policy: str | None
     cypher: str
     path: Path
 
@@ -211,9 +217,12 @@ def _parse(path: Path) -> Query:
     mode = (header.get("mode") or ["read"])[0]
     if mode not in ("read", "write"):
         raise QueryError(f"{path}: mode must be read or write, not {mode!r}")
+    policy = (header.get("policy") or [None])[0]
+    if policy is not None and policy not in POLICIES:
+        raise QueryError(f"{path}: policy must be one of {', '.join(POLICIES)}, not {policy!r}")
     return Query(name=header["name"][0], title=header["title"][0], question=header["question"][0],
                  parameters=tuple(parameters), columns=columns, mode=mode, visual=(header.get("visual") or [None])[0],
-                 cypher="\n".join(body).strip() + "\n", path=path)
+                 policy=policy, cypher="\n".join(body).strip() + "\n", path=path)
 
 
 @lru_cache

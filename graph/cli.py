@@ -180,7 +180,7 @@ def output_options(command):
                            show_default=True, help="How to print the rows.")(command)
     command = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
                            help="Write the rows to this file instead of the terminal.")(command)
-    return click.option("--wide", is_flag=True, help="In tables, also show the evidence and hops columns.")(command)
+    return click.option("--wide", is_flag=True, help="In tables, also show the evidence, notes and hops columns.")(command)
 
 
 @query.command("list")
@@ -239,6 +239,10 @@ def query_cypher(text, params, fmt, output, wide, database):
     emit(frame, fmt, output, wide, title=None)
 
 
+# lists of quotes, of per-tie notes and of ties: in CSV, JSON and `--wide` tables, too long for a terminal's
+WIDE_ONLY = ("hops", "evidence", "notes", "financingNotes")
+
+
 def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) -> None:
     """Print or write rows as a table, CSV or JSON."""
     if fmt == "csv":
@@ -246,7 +250,7 @@ def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) ->
     elif fmt == "json":
         text = to_json(frame)
     else:
-        shown = frame if wide else frame.drop(columns=[c for c in ("hops", "evidence") if c in frame.columns])
+        shown = frame if wide else frame.drop(columns=[c for c in WIDE_ONLY if c in frame.columns])
         table = Table(*map(str, shown.columns), title=title, show_lines=True)
         for row in shown.itertuples(index=False):
             table.add_row(*(cell_text(v) for v in row))

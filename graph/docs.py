@@ -70,12 +70,15 @@ def queries_markdown() -> str:
     lines = [HEADER.format(what="the headers of cypher/**/*.cypher") + "# Canned queries", "",
              "Run one with `influence query run NAME --param name=value`, see it with `:param` lines for Neo4j "
              "Browser with `influence query show NAME`, or from Python with `cypher.run(driver, NAME, {...})`, "
-             "which returns a pandas DataFrame. All run read-only.", ""]
+             "which returns a pandas DataFrame. All run read-only.", "",
+             cypher.POLICIES["counting"].read_text(encoding="utf-8").strip(), ""]
     queries = cypher.load_queries()
     lines += [f"- [`{q.name}`](#{q.name}): {q.question}" for q in queries.values()] + [""]
     for q in queries.values():
         relative = q.path.relative_to(PROJECT_ROOT)
         lines += [f"## {q.name}", "", f"**{q.title}.** {q.question}", "", f"File: `{relative}`", ""]
+        if q.policy == "counting":
+            lines += ["Counts by the [counting policy](#counting-policy).", ""]
         if q.parameters:
             lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
             lines += [f"| `{p.name}` | {p.type} | {'(required)' if p.required else f'`{json.dumps(p.default)}`'} | "

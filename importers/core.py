@@ -212,7 +212,8 @@ class Dataset:
             for name, message in schema.relationship_problems(rel.type, rel.props, *ends):
                 problems.append(Problem(rel.origins[0], f"relationship {rel.id}", name, message))
             problems += provenance_problems(rel.props, rel.origins[0], f"relationship {rel.id}")
-        return problems + ownership_problems(r for r in self.relationships.values() if r.type == "OWNS")
+        return (problems + ownership_problems(r for r in self.relationships.values() if r.type == "OWNS")
+                + commitment_problems(r for r in self.relationships.values() if r.type == "FINANCED"))
 
     def counts(self) -> tuple[Counter, Counter]:
         return Counter(n.label for n in self.nodes.values()), Counter(r.type for r in self.relationships.values())
@@ -247,6 +248,37 @@ def ownership_problems(owns: Iterable[RelationshipRecord]) -> list[Problem]:
             problems.append(Problem(stakes[-1].origins[0], f"relationship {stakes[-1].id}", "share",
                                     f"makes the current direct stakes in {owned!r} add up to {total:.0%}, "
                                     "more than 100%"))
+    return problems
+
+
+COMMITMENT_FACTS = ("amount", "currency", "amountUsd", "year", "instrument")
+
+
+def commitment_problems(financed: Iterable[RelationshipRecord]) -> list[Problem]:
+    """FINANCED ties of one commitment (one `commitment` key) that disagree on its amount, currency, year
+    or instrument, which every tie repeats; and a lender's part larger than the whole or given without a
+    commitment to be part of."""
+    problems = []
+    first: dict[str, RelationshipRecord] = {}
+    for r in financed:
+        key = r.props.get("commitment")
+        for part, whole in (("partAmount", "amount"), ("partAmountUsd", "amountUsd")):
+            if r.props.get(part) is None:
+                continue
+            if key is None:
+                problems.append(Problem(r.origins[0], f"relationship {r.id}", part,
+                                        "is a lender's part, given without the `commitment` it is part of"))
+            elif r.props.get(whole) is not None and r.props[part] > r.props[whole]:
+                problems.append(Problem(r.origins[0], f"relationship {r.id}", part,
+                                        f"is {r.props[part]}, more than the commitment's {whole} {r.props[whole]}"))
+        if key is None:
+            continue
+        other = first.setdefault(key, r)
+        for name in COMMITMENT_FACTS:
+            if other is not r and r.props.get(name) != other.props.get(name):
+                problems.append(Problem(r.origins[0], f"relationship {r.id}", name,
+                                        f"is {r.props.get(name)!r} here but {other.props.get(name)!r} on "
+                                        f"{other.id} ({other.origins[0]}), a tie of the same commitment {key!r}"))
     return problems
 
 

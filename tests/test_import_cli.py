@@ -31,8 +31,9 @@ def test_totals_leave_out_records_aidData_does_not_recommend(clean_db, cli_env):
     run_cli("import", "gcdf", str(FIXTURES / "gcdf" / "AidDatasGlobalHuaweiFinanceDataset_v2.0_extract.csv"),
             "--no-resolve", env=cli_env, check=True)
     default = cypher.run(clean_db, "top-lenders", {"limit": 50}, DATABASE).set_index("lenderId")
-    everything = cypher.run(clean_db, "top-lenders", {"limit": 50, "includeNotRecommended": True},
-                            DATABASE).set_index("lenderId")
+    # record 53117 is a pledge too, which the counting policy also leaves out as not (yet) happened
+    everything = cypher.run(clean_db, "top-lenders", {"limit": 50, "includeNotRecommended": True,
+                                                      "includeNotHappened": True}, DATABASE).set_index("lenderId")
     huawei = "huawei-technologies-co-ltd"
     # record 53117 (Huawei, USD 88,582,010 in 2017 dollars) is marked "No" for aggregates
     assert everything.loc[huawei, "totalUsd"] - default.loc[huawei, "totalUsd"] >= 88_582_010 - 1

@@ -114,7 +114,8 @@ def test_huawei_funds_as_a_company_with_the_amounts_in_both_currencies(dataset):
         "urls": bolivia["urls"], "sources": [HUAWEI],
         "evidence": ["Huawei Bolivia grants Santa Cruz 6.96 million Bolivianos for security camera installation "
                      "(linked to project #36121)"],
-        "note": "AidData funding agency; recommendedForAggregates: true; Global Huawei Finance Dataset 2.0 record "
+        "note": "AidData funding agency; recommendedForAggregates: true (AidData column 'Recommended For Huawei "
+                "Aggregates'); Global Huawei Finance Dataset 2.0 record "
                 "71673; status 'Completion'; flow type 'Grant'; amounts from AidData's columns Amount (Original "
                 "Currency), Original Currency, Amount (Constant USD2017); amountUsd in constant 2017 US dollars",
     }
@@ -190,7 +191,7 @@ def test_agency_labels_follow_aiddata_types(dataset, node_id, label, extra):
         assert "stateOwned" not in node.props, "AidData's joint-venture type says nothing about the state"
 
 
-def test_several_funders_share_a_record_without_an_amount_each(dataset):
+def test_several_lenders_of_a_record_are_one_commitment(dataset):
     funders = ties(dataset, "FINANCED", "aiddata-20042")
     by_role = {s: p["note"].split(";")[0] for s, p in funders.items()}
     assert by_role == {
@@ -198,14 +199,15 @@ def test_several_funders_share_a_record_without_an_amount_each(dataset):
         "huawei-technologies-co-ltd": "AidData funding agency",
         "sinosteel-corporation": "AidData funding agency",
         "zimbabwe-international-travel-and-tourism": "AidData funding agency",
-        "connick-invesement-plc": "AidData co-financing agency (AidData gives no amount for it)",
-        "sino-africa-nickels-company": "AidData co-financing agency (AidData gives no amount for it)",
-        "tian-ze-tobacco-co": "AidData co-financing agency (AidData gives no amount for it)",
+        "connick-invesement-plc": "AidData co-financing agency",
+        "sino-africa-nickels-company": "AidData co-financing agency",
+        "tian-ze-tobacco-co": "AidData co-financing agency",
     }
-    assert all("amount" not in p and "amountUsd" not in p for p in funders.values())
+    assert {p["commitment"] for p in funders.values()} == {"aiddata-20042"}
+    assert len({(p.get("amount"), p.get("amountUsd"), p["year"]) for p in funders.values()}) == 1
 
 
-def test_a_shared_amount_goes_into_the_notes(tmp_path):
+def test_a_shared_amount_is_the_whole_commitments(tmp_path):
     table = pd.read_csv(HUAWEI_EXTRACT, dtype=str, keep_default_na=False)
     row = table.index[table["AidData TUFF Project ID"] == "60381"][0]
     table.loc[row, ["Amount (Original Currency)", "Original Currency", "Amount (Constant USD2017)"]] = ["2000", "USD", "2100"]
@@ -214,9 +216,11 @@ def test_a_shared_amount_goes_into_the_notes(tmp_path):
     funders = ties(gcdf.load(path), "FINANCED", "aiddata-60381")
     assert set(funders) == {"china-electric-power-equipment-and-technology-co-ltd", "huawei-technologies-co-ltd"}
     for props in funders.values():
-        assert "amount" not in props
-        assert props["note"].endswith("AidData's amount is for the whole record, shared by 2 funding agencies: "
-                                      "2,000.00 USD = 2,100.00 USD (constant 2017 US dollars)")
+        # each tie carries the record's whole amount, once per commitment; no lender's part is made up
+        assert (props["amount"], props["amountUsd"], props["commitment"]) == (2000, 2100, "aiddata-60381")
+        assert "partAmountUsd" not in props
+        assert props["note"].endswith("the amount is the whole record's, one commitment of 2 lenders whose parts "
+                                      "AidData does not give")
 
 
 def test_cofinanciers_and_guarantors(dataset):
@@ -225,7 +229,9 @@ def test_cofinanciers_and_guarantors(dataset):
                                  "nelson-mandela-foundation", "vodacom-group-limited"}
     assert south_africa["vodacom-group-limited"]["evidence"] == ["Vodacom Group Limited"]
     moldova = rel(dataset, "bank-of-china", "FINANCED", "aiddata-66611")
-    assert moldova["instrument"] == "vendor financing" and "amount" not in moldova
+    # Bank of China co-financed a record Huawei funded: one commitment, the record's whole amount on each tie
+    assert moldova["instrument"] == "vendor financing" and moldova["commitment"] == "aiddata-66611"
+    assert moldova.get("amountUsd") == rel(dataset, "huawei-technologies-co-ltd", "FINANCED", "aiddata-66611").get("amountUsd")
     guarantee = rel(dataset, "government-of-ethiopia", "FINANCED", "aiddata-69392", key="guarantee")
     assert guarantee["instrument"] == "other" and guarantee["evidence"] == ["Government of Ethiopia"]
     assert guarantee["note"].startswith("AidData accountable agency (guarantees, insures or secures repayment), "
@@ -236,6 +242,7 @@ def test_cofinanciers_and_guarantors(dataset):
     exim_cofinancing = rel(dataset, "china-exim-bank", "FINANCED", "aiddata-62760")
     assert exim_cofinancing["evidence"] == ["Export-Import Bank of China (China Eximbank)"]
     assert exim_cofinancing["note"].startswith("AidData co-financing agency")
+    assert exim_cofinancing["commitment"] == "aiddata-62760"
 
 
 @pytest.mark.parametrize(("record", "recommended", "umbrella"), [
@@ -246,7 +253,8 @@ def test_recommended_for_aggregates_is_in_every_financed_note(dataset, record, r
     financed = ties(dataset, "FINANCED", f"aiddata-{record}")
     assert financed
     for props in financed.values():
-        assert f"recommendedForAggregates: {recommended};" in props["note"]
+        column = "" if recommended == "not given" else " (AidData column 'Recommended For Huawei Aggregates')"
+        assert f"recommendedForAggregates: {recommended}{column};" in props["note"]
         assert props.get("recommendedForAggregates") == {"true": True, "false": False, "not given": None}[recommended]
         assert ("umbrella agreement" in props["note"]) == umbrella
 
@@ -433,7 +441,7 @@ BROKEN = {  # name: (change, row, field, words in the message)
                         "repeats record 53843 of row 2"),
     "missing column": (lambda t: t.drop(columns=["Funding Agencies Type"]), 1, "Funding Agencies Type", "is missing"),
     "not an AidData file": (lambda t: t.drop(columns=["AidData TUFF Project ID"]), 1, "AidData Record ID",
-                            "neither a GCDF 3.0 nor a GCDF 2.0 header"),
+                            "is not a layout this importer knows"),
     "header only": (lambda t: t.iloc[0:0], 1, "rows", "has a header but no records"),
 }
 
@@ -479,3 +487,66 @@ def test_a_folder_without_data_files_fails(tmp_path):
     with pytest.raises(ImportFailed) as failure:
         gcdf.load(tmp_path)
     assert failure.value.problems[0].field == "files"
+
+
+# --- the aggregates flag and the totals (issue #15) --------------------------------------------------------
+def test_any_recommended_for_aggregates_column_is_read_and_named(tmp_path):
+    table = pd.read_csv(HUAWEI_EXTRACT, dtype=str, keep_default_na=False)
+    path = tmp_path / "tab.csv"
+    table.rename(columns={"Recommended For Huawei Aggregates": "Recommended For Telecom Aggregates"}).to_csv(path, index=False)
+    loaded = gcdf.load(path)
+    # record 56785 is "No" in the extract: read as false, not as absent, from the tab's own column
+    pledge = rel(loaded, "huawei-technologies-co-ltd", "FINANCED", "aiddata-56785")
+    assert pledge["recommendedForAggregates"] is False
+    assert "recommendedForAggregates: false (AidData column 'Recommended For Telecom Aggregates');" in pledge["note"]
+    assert "recommended for aggregates: no (column 'Recommended For Telecom Aggregates')" in \
+        loaded.nodes["aiddata-56785"].props["description"]
+
+
+def test_two_aggregates_flags_and_unknown_layouts_are_refused(tmp_path):
+    table = pd.read_csv(HUAWEI_EXTRACT, dtype=str, keep_default_na=False)
+    two = tmp_path / "two.csv"
+    table.assign(**{"Recommended For Aggregates": "Yes"}).to_csv(two, index=False)
+    with pytest.raises(ImportFailed) as failure:
+        gcdf.load(two)
+    flag = next(p for p in failure.value.problems if p.field == "Recommended For Aggregates")
+    assert flag.origin.line == 1 and "second aggregates flag beside 'Recommended For Huawei Aggregates'" in flag.message
+    unknown = tmp_path / "unknown.csv"
+    table.drop(columns=["AidData TUFF Project ID"]).to_csv(unknown, index=False)
+    with pytest.raises(ImportFailed) as failure:
+        gcdf.load(unknown)
+    message = failure.value.problems[0].message
+    for layout in ("GCDF 3.0: `AidData Record ID`", "GCDF 2.0: `AidData TUFF Project ID`",
+                   "Global Huawei Finance Dataset 2.0", "`Recommended For Huawei Aggregates`"):
+        assert layout in message
+
+
+def test_huawei_totals_by_lender_are_the_rows_aiddata_recommends(clean_db):
+    import csv
+
+    import cypher
+
+    path = require_shared(REAL_HUAWEI)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    recommended = [r for r in rows if r["Recommended For Huawei Aggregates"] == "Yes"]
+    # worked out from the file alone: the USD amounts of the recommended rows, each row once
+    expected_total = sum(float(r["Amount (Constant USD2017)"] or 0) for r in recommended)
+    everything = sum(float(r["Amount (Constant USD2017)"] or 0) for r in rows)
+    assert everything > expected_total > 0
+
+    def lenders_named(row):
+        return [name.strip() for column in ("Funding Agencies", "Cofinancing Agencies")
+                for name in row[column].split("|") if name.strip()]
+
+    write_dataset(clean_db, DATABASE, gcdf.load(path))
+    chains = cypher.records(clean_db, "financing-chains", {}, DATABASE)
+    counted = {r["commitment"]: r["amountUsd"] or 0 for r in chains if r["leftOutBecause"] is None}
+    assert sum(counted.values()) == pytest.approx(expected_total)
+    for row in cypher.records(clean_db, "top-lenders", {"limit": 1000}, DATABASE):
+        names = {row["lender"], *clean_db.execute_query(
+            "MATCH (n:Entity {id: $id}) RETURN coalesce(n.aliases, []) AS a", id=row["lenderId"],
+            database_=DATABASE).records[0]["a"]}
+        # a lender's own money and the co-financed rows it shares: the recommended rows that name it
+        mine = sum(float(r["Amount (Constant USD2017)"] or 0) for r in recommended if names & set(lenders_named(r)))
+        assert row["totalUsd"] + row["coFinancedUsd"] == pytest.approx(mine), row["lender"]

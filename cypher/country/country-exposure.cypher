@@ -12,9 +12,10 @@
 // column: valueUsd -- value in US dollars, where known
 // column: cameras -- number of cameras, where known
 // column: buyers -- who commissioned it
-// column: lenders -- who financed it directly, with instrument and amount
+// column: lenders -- who financed it directly, with instrument, the commitment's whole amount, and the co-lenders it was shared with
 // column: vendors -- contractors with their roles
 // column: evidence -- quotes for the project, with sources
+// column: notes -- what is uncertain about its financing, commissioning and contracting ties, tie by tie
 // column: hops -- the financing, commissioning and contracting ties (used for pictures)
 // visual: financing
 MATCH (project:Project)-[:LOCATED_IN]->{1,2}(:Country {id: $country})
@@ -32,9 +33,14 @@ RETURN project.name AS project, project.id AS projectId, project.kind AS kind, p
        project.year AS year, project.valueUsd AS valueUsd, project.cameras AS cameras,
        [c IN commissions | startNode(c).name] AS buyers,
        [f IN financings | startNode(f).name + ' (' + coalesce(f.instrument, 'financing') +
-          CASE WHEN f.amountUsd IS NULL THEN '' ELSE ', USD ' + toString(toInteger(f.amountUsd)) END + ')'] AS lenders,
+          CASE WHEN f.amountUsd IS NULL THEN '' ELSE ', USD ' + apoc.number.format(toInteger(f.amountUsd)) END +
+          CASE WHEN f.commitment IS NULL OR size([g IN financings WHERE g.commitment = f.commitment]) = 1 THEN ''
+               ELSE ', one commitment with ' + apoc.text.join([g IN financings WHERE g.commitment = f.commitment AND g <> f |
+                                                                startNode(g).name], ', ') END + ')'] AS lenders,
        [k IN contracts | startNode(k).name + ' (' + k.role + ')'] AS vendors,
        [i IN range(0, size(project.evidence) - 1) | project.sources[i] + ': ' + project.evidence[i]] AS evidence,
+       [r IN financings + commissions + contracts WHERE r.note IS NOT NULL |
+          startNode(r).name + ' ' + type(r) + ': ' + r.note] AS notes,
        [r IN financings + commissions + contracts |
           {from: startNode(r).id, fromName: startNode(r).name,
            fromLabel: [l IN labels(startNode(r)) WHERE l <> 'Entity'][0],

@@ -1,24 +1,46 @@
 // name: top-buyers
 // title: Top buyers
 // question: Which governments and other buyers commissioned the most projects, and for how much?
+// policy: counting
 // param: country string = null -- ISO 3166 alpha-2 code of the project's country
+// param: includeInferred boolean = false -- counting policy: also count ties that are only inferred
+// param: includeNotHappened boolean = false -- counting policy: also count proposed, rejected, cancelled and aborted projects
+// param: includeNotRecommended boolean = false -- counting policy: also count what the source does not recommend for aggregates (AidData's umbrella agreements, pledges, cancelled commitments)
 // param: limit integer = 10 -- how many buyers
 // column: buyer -- buyer name
 // column: buyerId -- buyer id
 // column: buyerType -- its label
-// column: projects -- number of distinct projects commissioned
-// column: projectValueUsd -- sum of valueUsd over those projects
-// column: walkedAway -- projects it rejected, cancelled or aborted
-// column: vendors -- companies contracted for its projects
-MATCH (buyer:Entity)-[c:COMMISSIONED]->(project:Project)
+// column: projects -- number of distinct projects counted
+// column: projectValueUsd -- sum of valueUsd over the counted projects
+// column: paidUsd -- sum of what the buyer itself paid (amountUsd on its COMMISSIONED ties), where a source gives it
+// column: walkedAway -- projects it rejected, cancelled or aborted (never counted)
+// column: vendors -- companies contracted for its counted projects
+// column: leftOut -- what the counting policy left out, by reason, with project values
+MATCH (buyer:Entity)-[tie:COMMISSIONED]->(project:Project)
 WHERE $country IS NULL OR EXISTS { MATCH (project)-[:LOCATED_IN]->{1,2}(:Country {id: $country}) }
+// the buyer's own step (it may have rejected what another buyer signed)
+WITH buyer, project, tie, coalesce(tie.status, project.status) AS status
+WITH buyer, project, tie, status,
+     CASE WHEN NOT $includeNotRecommended AND tie.recommendedForAggregates = false THEN 'not recommended for aggregates'
+          WHEN NOT $includeNotHappened AND status IN ['proposed', 'rejected', 'cancelled', 'aborted'] THEN status
+          WHEN NOT $includeInferred AND tie.confidence = 'inferred' THEN 'inferred' END AS leftOutBecause
 OPTIONAL MATCH (vendor:Company)-[:CONTRACTED_FOR]->(project)
-WITH buyer, collect(DISTINCT project) AS projects, collect(DISTINCT vendor.name) AS vendors,
-     collect(DISTINCT CASE WHEN coalesce(c.status, project.status) IN ['rejected', 'cancelled', 'aborted']
-                           THEN project.name END) AS walkedAway
+WITH buyer, project, tie, status, leftOutBecause, collect(DISTINCT vendor.name) AS projectVendors
+WITH buyer,
+     collect(CASE WHEN leftOutBecause IS NULL THEN {project: project, paid: tie.amountUsd} END) AS counted,
+     apoc.coll.flatten(collect(CASE WHEN leftOutBecause IS NULL THEN projectVendors END)) AS vendors,
+     collect(DISTINCT CASE WHEN status IN ['rejected', 'cancelled', 'aborted'] THEN project.name END) AS walkedAway,
+     collect(CASE WHEN leftOutBecause IS NOT NULL THEN {why: leftOutBecause, usd: project.valueUsd} END) AS skipped
+WITH buyer, apoc.coll.toSet([c IN counted | c.project]) AS projects, counted, vendors, walkedAway, skipped
 RETURN buyer.name AS buyer, buyer.id AS buyerId, [l IN labels(buyer) WHERE l <> 'Entity'][0] AS buyerType,
        size(projects) AS projects,
        reduce(total = 0.0, p IN projects | total + coalesce(p.valueUsd, 0)) AS projectValueUsd,
-       walkedAway, apoc.coll.sort(vendors) AS vendors
+       reduce(total = 0.0, c IN counted | total + coalesce(c.paid, 0)) AS paidUsd,
+       walkedAway, apoc.coll.sort(apoc.coll.toSet(vendors)) AS vendors,
+       [why IN apoc.coll.sort(apoc.coll.toSet([s IN skipped | s.why])) |
+          toString(size([s IN skipped WHERE s.why = why])) + ' ' + why +
+          CASE WHEN any(s IN skipped WHERE s.why = why AND s.usd IS NOT NULL)
+               THEN ', USD ' + apoc.number.format(toInteger(reduce(t = 0.0, s IN [s IN skipped WHERE s.why = why] | t + coalesce(s.usd, 0))))
+               ELSE '' END] AS leftOut
 ORDER BY projects DESC, projectValueUsd DESC, buyer
 LIMIT $limit

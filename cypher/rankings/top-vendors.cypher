@@ -1,25 +1,50 @@
 // name: top-vendors
 // title: Top vendors
 // question: Which companies took part in the most projects, in how many countries, and for how much project value?
+// policy: counting
 // param: country string = null -- ISO 3166 alpha-2 code of the project's country
 // param: role string = null -- only this role (prime contractor, equipment supplier, operator, ...)
+// param: includeInferred boolean = false -- counting policy: also count ties that are only inferred
+// param: includeNotHappened boolean = false -- counting policy: also count proposed, rejected, cancelled and aborted projects
+// param: includeNotRecommended boolean = false -- counting policy: also count what the source does not recommend for aggregates (AidData's umbrella agreements, pledges, cancelled commitments)
 // param: limit integer = 10 -- how many vendors
 // column: vendor -- company name
 // column: vendorId -- company id
-// column: projects -- number of distinct projects
-// column: countries -- ISO codes of the projects' countries
-// column: projectValueUsd -- sum of valueUsd over its distinct projects (projects without a value add nothing)
-// column: roles -- roles it played
-MATCH (vendor:Company)-[k:CONTRACTED_FOR]->(project:Project)
-WHERE ($role IS NULL OR k.role = $role)
+// column: projects -- number of distinct projects counted
+// column: countries -- ISO codes of the counted projects' countries
+// column: projectValueUsd -- sum of valueUsd over its distinct counted projects (projects without a value add nothing)
+// column: roles -- roles it played in them
+// column: leftOut -- what the counting policy left out (a bid that was not won counts as proposed), by reason, with project values
+MATCH (vendor:Company)-[tie:CONTRACTED_FOR]->(project:Project)
+WHERE ($role IS NULL OR tie.role = $role)
 OPTIONAL MATCH (project)-[:LOCATED_IN]->{1,2}(country:Country)
-WITH vendor, project, k, collect(DISTINCT country.id) AS projectCountries
+WITH vendor, project, tie, collect(DISTINCT country.id) AS projectCountries
 WHERE $country IS NULL OR $country IN projectCountries
-WITH vendor, collect(DISTINCT project) AS projects, collect(DISTINCT k.role) AS roles,
-     apoc.coll.toSet(apoc.coll.flatten(collect(projectCountries))) AS countries
+// a vendor that only bid did not do the work, whatever became of the project
+WITH vendor, project, tie, projectCountries,
+     CASE WHEN tie.role = 'bidder' THEN 'proposed' ELSE project.status END AS status
+WITH vendor, project, tie, projectCountries,
+     CASE WHEN NOT $includeNotRecommended AND tie.recommendedForAggregates = false THEN 'not recommended for aggregates'
+          WHEN NOT $includeNotHappened AND status IN ['proposed', 'rejected', 'cancelled', 'aborted'] THEN status
+          WHEN NOT $includeInferred AND tie.confidence = 'inferred' THEN 'inferred' END AS leftOutBecause
+// one row per vendor and project: counted when one of its ties to the project counts
+WITH vendor, project, projectCountries,
+     collect(CASE WHEN leftOutBecause IS NULL THEN tie.role END) AS countedRoles,
+     head(apoc.coll.sort(collect(leftOutBecause))) AS why
+WITH vendor,
+     collect(CASE WHEN size(countedRoles) > 0 THEN project END) AS projects,
+     apoc.coll.flatten(collect(CASE WHEN size(countedRoles) > 0 THEN projectCountries END)) AS countries,
+     apoc.coll.flatten(collect(countedRoles)) AS roles,
+     collect(CASE WHEN size(countedRoles) = 0 THEN {why: why, usd: project.valueUsd} END) AS skipped
+WHERE size(projects) > 0
 RETURN vendor.name AS vendor, vendor.id AS vendorId, size(projects) AS projects,
-       apoc.coll.sort(countries) AS countries,
+       apoc.coll.sort(apoc.coll.toSet(countries)) AS countries,
        reduce(total = 0.0, p IN projects | total + coalesce(p.valueUsd, 0)) AS projectValueUsd,
-       apoc.coll.sort(roles) AS roles
+       apoc.coll.sort(apoc.coll.toSet(roles)) AS roles,
+       [why IN apoc.coll.sort(apoc.coll.toSet([s IN skipped | s.why])) |
+          toString(size([s IN skipped WHERE s.why = why])) + ' ' + why +
+          CASE WHEN any(s IN skipped WHERE s.why = why AND s.usd IS NOT NULL)
+               THEN ', USD ' + apoc.number.format(toInteger(reduce(t = 0.0, s IN [s IN skipped WHERE s.why = why] | t + coalesce(s.usd, 0))))
+               ELSE '' END] AS leftOut
 ORDER BY projects DESC, projectValueUsd DESC, vendor
 LIMIT $limit

@@ -9,8 +9,10 @@
 // column: countries -- ISO codes of the project's countries
 // column: status -- project status
 // column: year -- project year
-// column: lenders -- who financed the project directly
+// column: lenders -- who financed the project directly (lenders of one co-financed commitment each listed)
 // column: evidence -- quotes for the contracting tie, with sources
+// column: note -- what is uncertain about the contracting tie
+// column: financingNotes -- what is uncertain about each financing tie, lender by lender
 // column: hops -- ownership, contracting and financing ties (used for pictures)
 // visual: financing
 MATCH (root:Company {id: $vendor})
@@ -25,6 +27,8 @@ RETURN company.name AS company, project.name AS project, k.role AS role, countri
        project.status AS status, project.year AS year,
        [f IN financings | startNode(f).name] AS lenders,
        [i IN range(0, size(k.evidence) - 1) | k.sources[i] + ': ' + k.evidence[i]] AS evidence,
+       k.note AS note,
+       [f IN financings WHERE f.note IS NOT NULL | startNode(f).name + ': ' + f.note] AS financingNotes,
        [r IN relationships(ownPath) + [k] + financings |
           {from: startNode(r).id, fromName: startNode(r).name,
            fromLabel: [l IN labels(startNode(r)) WHERE l <> 'Entity'][0],

@@ -3,16 +3,19 @@
 Each record becomes a Project (`aiddata-<record id>`) with its recipient country, the country's
 national government (COMMISSIONED, GOVERNS) and the agencies the record names:
 
-- funding agencies FINANCED the project (the amounts when there is one funder, else in the note);
-- co-financing agencies FINANCED it too (AidData gives no amount for them);
+- funding agencies FINANCED the project, and co-financing agencies FINANCED it too: a record is one
+  commitment, so where it names more than one lender their ties share the `commitment` key
+  `aiddata-<record id>` and each carries the record's whole amount (AidData gives no lender's part),
+  which the canned totals count once;
 - guarantors, insurers and collateral providers (2.0: accountable agencies) FINANCED it with
   instrument `other` and key `guarantee`, the note saying what they did;
 - receiving agencies COMMISSIONED it; implementing companies CONTRACTED_FOR it; an implementing
   agency that is not a company COMMISSIONED it, the note saying so (CONTRACTED_FOR starts at a Company).
 
-AidData's "Recommended For Aggregates" (2.0 Huawei: "Recommended For Huawei Aggregates") becomes the
-FINANCED property `recommendedForAggregates` (absent when the file gives none, as 3.0 extracts may), which
-the canned totals honour, and is repeated in every FINANCED note with the record's other flags.
+AidData's "Recommended For ... Aggregates" flag (named for its file or tab: "Recommended For Aggregates",
+"Recommended For Huawei Aggregates", ...) becomes the FINANCED property `recommendedForAggregates` (absent
+when the file gives none, as 3.0 extracts may), which the canned totals honour, and is repeated in every
+FINANCED note with the record's other flags and the name of the column it was read from.
 """
 
 from __future__ import annotations
@@ -230,27 +233,29 @@ class _Builder:
 
     def _add_finance(self, record: Record, project_id: str, common: dict) -> None:
         funders = list(dict.fromkeys(self._agency(p).id for p in record.parties if p.role == "funder"))
+        cofinanciers = list(dict.fromkeys(self._agency(p).id for p in record.parties
+                                          if p.role == "co-financier" and self._agency(p).id not in funders))
         flags = _flags(record)
-        single = len(funders) == 1
-        amounts = {"amount": record.amount, "currency": record.currency, "amountUsd": record.amount_usd} if single else {}
-        share = ""
-        if not single and (record.amount is not None or record.amount_usd is not None):
-            share = (f"; AidData's amount is for the whole record, shared by {len(funders)} funding agencies: "
-                     f"{_amount_text(record)}")
+        # one record is one commitment: every lender's tie carries its whole amount, and the key says so
+        commitment = {"commitment": project_id} if len(funders) + len(cofinanciers) > 1 else {}
+        amounts = {"amount": record.amount, "currency": record.currency, "amountUsd": record.amount_usd}
+        shared = ""
+        if commitment and (record.amount is not None or record.amount_usd is not None):
+            shared = (f"; the amount is the whole record's, one commitment of {len(funders) + len(cofinanciers)} "
+                      f"lenders whose parts AidData does not give")
+        finance = {**common, **amounts, **commitment, "year": record.year, "instrument": record.instrument,
+                   "recommendedForAggregates": record.recommended}
         for funder in funders:
             self._relationship("FINANCED", funder, project_id, {
-                **common, **amounts, "year": record.year, "instrument": record.instrument,
-                "recommendedForAggregates": record.recommended,
-                "urls": record.urls or None, "evidence": [_quote(record.title)],
-                "note": f"AidData funding agency; {_flags(record, amounts=True)}{share}",
+                **finance, "urls": record.urls or None, "evidence": [_quote(record.title)],
+                "note": f"AidData funding agency; {_flags(record, amounts=True)}{shared}",
             }, record.origin)
         for party in record.parties:
             agency = self._agency(party)
-            if party.role == "co-financier" and agency.id not in funders:
+            if party.role == "co-financier" and agency.id in cofinanciers:
                 self._relationship("FINANCED", agency.id, project_id, {
-                    **common, "year": record.year, "instrument": record.instrument,
-                    "recommendedForAggregates": record.recommended, "evidence": [_quote(party.name)],
-                    "note": f"AidData co-financing agency (AidData gives no amount for it); {flags}",
+                    **finance, "evidence": [_quote(party.name)],
+                    "note": f"AidData co-financing agency; {_flags(record, amounts=True)}{shared}",
                 }, record.origin)
             elif party.role in ACCOUNTABLE_ROLES:
                 self._relationship("FINANCED", agency.id, project_id, {
@@ -287,6 +292,8 @@ def _flags(record: Record, amounts: bool = False) -> str:
     """What a reader summing amounts must know about a record, in fixed words a query can match;
     `amounts` adds where the tie's amounts come from."""
     recommended = {True: "true", False: "false", None: "not given"}[record.recommended]
+    if record.recommended_column:
+        recommended += f" (AidData column {record.recommended_column!r})"
     parts = [f"recommendedForAggregates: {recommended}", f"{record.layout.name} record {record.record_id}",
              f"status {record.status_text!r}"]
     if record.flow_type:
@@ -313,6 +320,8 @@ def _amount_text(record: Record) -> str:
 
 def _project_description(record: Record) -> str:
     recommended = {True: "yes", False: "no", None: "not given"}[record.recommended]
+    if record.recommended_column and record.recommended_column != record.layout.recommended_column:
+        recommended += f" (column {record.recommended_column!r})"
     text = (f"{record.flow_type or 'Finance'} recorded in AidData's {record.layout.name} (record {record.record_id}, "
             f"status {record.status_text}); recommended for aggregates: {recommended}")
     if record.umbrella:

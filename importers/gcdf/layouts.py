@@ -4,12 +4,19 @@ GCDF 2.0 names its record id `AidData TUFF Project ID`; the Global Huawei Financ
 of 2.0) has the same layout with `Recommended For Huawei Aggregates`; GCDF 3.0 names it `AidData
 Record ID`, drops the `... Origin` columns (the origin is a prefix of the type: `Chinese State-owned
 Company`) and splits accountable agencies into guarantor, insurer and collateral provider.
+
+AidData's flag for rows to leave out of totals is named for the file or tab it is in: `Recommended For
+Aggregates`, `Recommended For Huawei Aggregates`, and so on. Any column of that form is the flag; a
+header with two of them is refused, since which one applies is not known.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+RECOMMENDED = re.compile(r"^Recommended For (?:.+ )?Aggregates$")
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ class Layout:
     name: str
     source: SourceInfo
     id_column: str
-    recommended_column: str
+    recommended_column: str  # the name this layout's own files give AidData's aggregates flag
     sector_column: str
     flow_type_columns: tuple[str, ...]
     amounts: Amounts
@@ -71,6 +78,10 @@ class Layout:
         missing += [a.types for a in self.agencies if a.names in present and a.types not in present
                     and a.types not in missing]
         return missing
+
+    def recommended_columns(self, header: Iterable[str]) -> list[str]:
+        """The header's "Recommended For ... Aggregates" columns (one is read; two are an error)."""
+        return [c for c in header if RECOMMENDED.match(c)]
 
     def amount_columns(self, header: Iterable[str]) -> tuple[tuple[str, str | None] | None, str | None]:
         present = set(header)
@@ -156,6 +167,9 @@ GCDF3 = Layout(
 )
 
 
+LAYOUTS = (GCDF3, GCDF2, HUAWEI)
+
+
 def detect(header: Iterable[str]) -> Layout | None:
     """The layout whose id column the header has (the Huawei file by its own aggregates column)."""
     present = set(header)
@@ -164,3 +178,11 @@ def detect(header: Iterable[str]) -> Layout | None:
     if "AidData TUFF Project ID" in present:
         return HUAWEI if HUAWEI.recommended_column in present else GCDF2
     return None
+
+
+def unknown_layout_message() -> str:
+    """What a header of no known layout lacks: the columns each known layout expects."""
+    known = "; ".join(f"{layout.name}: {', '.join(f'`{c}`' for c in (*layout.required, layout.recommended_column))}"
+                      for layout in LAYOUTS)
+    return ("is not a layout this importer knows: its record id column (`AidData Record ID` or `AidData TUFF "
+            f"Project ID`) is missing. Known layouts and the columns they expect: {known}")

@@ -19,7 +19,7 @@ from rigour.territories import Territory
 
 from importers.core import Origin, Problem
 from importers.gcdf import vocabulary as vocab
-from importers.gcdf.layouts import AgencyColumns, Layout, detect
+from importers.gcdf.layouts import AgencyColumns, Layout, detect, unknown_layout_message
 
 Report = Callable[[str, str], None]  # (column, message) → a Problem at the current row
 
@@ -55,6 +55,7 @@ class Record:
     instrument: str | None
     sector: str
     recommended: bool | None
+    recommended_column: str | None  # the "Recommended For ... Aggregates" column the flag was read from
     umbrella: bool | None
     amount: float | None
     currency: str | None
@@ -80,20 +81,22 @@ def read_file(path: Path, display: str) -> FileRead:
     layout = detect(header)
     origin = Origin(display, 1)
     if layout is None:
-        return FileRead([], [Problem(origin, "header", "AidData Record ID",
-                                     "is missing: neither a GCDF 3.0 nor a GCDF 2.0 header "
-                                     "(`AidData Record ID` or `AidData TUFF Project ID`)")])
+        return FileRead([], [Problem(origin, "header", "AidData Record ID", unknown_layout_message())])
     missing = layout.missing_columns(header)
     if missing:
         return FileRead([], [Problem(origin, "header", column, f"is missing ({layout.name} layout)")
                              for column in missing])
+    flags = layout.recommended_columns(header)
+    if len(flags) > 1:
+        return FileRead([], [Problem(origin, "header", flags[1], f"is a second aggregates flag beside {flags[0]!r}: "
+                                                                 "which one applies is not known")])
     repeated = _repeated_columns(header)
     if repeated:  # pandas renames a second `Title` to `Title.1`; which one AidData meant is unknown
         return FileRead([], [Problem(origin, "header", column, "appears more than once in the header")
                              for column in repeated])
     if table.empty:
         return FileRead([], [Problem(origin, "file", "rows", "has a header but no records")])
-    reader = _RowReader(layout, display, *layout.amount_columns(header))
+    reader = _RowReader(layout, display, *layout.amount_columns(header), recommended=next(iter(flags), None))
     records = [record for row_number, row in enumerate(table.to_dict("records"), start=2)
                if (record := reader.read({k: str(v).strip() for k, v in row.items()}, row_number))]
     return FileRead(records, reader.problems)
@@ -141,8 +144,10 @@ def _excel_sheet(path: Path, origin: Origin) -> tuple[pd.DataFrame | None, Probl
 
 
 class _RowReader:
-    def __init__(self, layout: Layout, display: str, original: tuple[str, str | None] | None, usd: str | None):
+    def __init__(self, layout: Layout, display: str, original: tuple[str, str | None] | None, usd: str | None,
+                 recommended: str | None):
         self.layout, self.display, self.original, self.usd = layout, display, original, usd
+        self.recommended = recommended
         self.amount_columns = ", ".join(c for c in (*(original or ()), usd) if c)
         self.problems: list[Problem] = []
         self.seen: dict[str, int] = {}
@@ -183,7 +188,7 @@ class _RowReader:
             report(flow_column, f"is {flow_type!r}, a flow type this importer does not know")
         recipient = row["Recipient"]
         country = self._country(row, recipient, report)
-        recommended = self._boolean(row, layout.recommended_column, report)
+        recommended = self._boolean(row, self.recommended, report) if self.recommended else None
         umbrella = self._boolean(row, "Umbrella", report)
         year_estimated = self._boolean(row, "Commitment Year Estimated", report)
         amount, currency = self._original_amount(row, report)
@@ -198,7 +203,8 @@ class _RowReader:
             origin=origin, layout=layout, record_id=record_id, title=title, recipient=recipient, country=country,
             year=year, year_estimated=bool(year_estimated), status_text=status_text, status=status,
             flow_type=flow_type, instrument=instrument, sector=row.get(layout.sector_column, ""),
-            recommended=recommended, umbrella=umbrella, amount=amount, currency=currency, amount_usd=amount_usd,
+            recommended=recommended, recommended_column=self.recommended, umbrella=umbrella,
+            amount=amount, currency=currency, amount_usd=amount_usd,
             urls=list(dict.fromkeys(u.strip() for u in row.get("Source URLs", "").split("|") if u.strip())),
             amount_columns=self.amount_columns, parties=parties,
         )
