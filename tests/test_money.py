@@ -254,6 +254,15 @@ def test_seed_buyers_are_not_lenders_and_refusals_do_not_count(seeded_db):
     assert kg["valueUsd"] == 34_000_000 and "1 rejected (project), USD 60,000,000" in kg["leftOut"]
 
 
+
+def test_seed_no_buyer_is_the_lender_of_its_own_project(seeded_db):
+    # a party that commissioned a project and also "financed" it is paying for its own system: a purchase,
+    # carried on COMMISSIONED (Chatys: the Filipino government's share of Safe Philippines)
+    rows = seeded_db.execute_query(
+        "MATCH (b)-[:COMMISSIONED]->(p:Project)<-[:FINANCED]-(b) RETURN b.id AS buyer, p.id AS project",
+        database_=DATABASE).records
+    assert [dict(r) for r in rows] == []
+
 def test_seed_totals_agree_across_queries(seeded_db):
     chains = run(seeded_db, "financing-chains")
     lenders = run(seeded_db, "top-lenders", limit=1000)
