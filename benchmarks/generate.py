@@ -19,7 +19,7 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from importers.core import Dataset, Origin
+from graph.records import Dataset, Origin
 
 SYLLABLES = ["an", "bei", "chen", "da", "fu", "guo", "hai", "hua", "jin", "kai", "long", "min", "ning", "ping",
              "qi", "rong", "shan", "tai", "wei", "xin", "yang", "zhong", "tel", "tech", "tron", "vis", "net", "cam"]

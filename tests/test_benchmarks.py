@@ -8,7 +8,7 @@ import sys
 
 from benchmarks.report import write_report
 from graph.settings import PROJECT_ROOT
-from tests.conftest import port
+from tests.helpers import port
 
 
 def test_quick_benchmark_runs_every_measurement(tmp_path):

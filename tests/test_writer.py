@@ -1,7 +1,8 @@
 """The batched writer: provenance from several imports is joined, never overwritten."""
 
-from importers.core import Dataset, Origin, write_dataset
-from tests.conftest import DATABASE
+from graph.records import Dataset, Origin
+from graph.writer import write_dataset
+from tests.helpers import DATABASE
 
 
 def source(dataset: Dataset, source_id: str) -> None:

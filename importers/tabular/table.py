@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from importers.core import ImportFailed, Origin, Problem
+from graph.records import ImportFailed, Origin, Problem
 from importers.tabular.mapping import Mapping
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
