@@ -50,11 +50,8 @@ class ImportFailed(Exception):
         super().__init__(f"{len(problems)} problem(s); nothing was written:\n{shown}{more}")
 
 
-@dataclass
-class NodeRecord:
-    label: str
+class _Keyed:
     props: dict[str, Any]
-    origins: list[Origin]
 
     @property
     def id(self) -> str:
@@ -62,16 +59,19 @@ class NodeRecord:
 
 
 @dataclass
-class RelationshipRecord:
+class NodeRecord(_Keyed):
+    label: str
+    props: dict[str, Any]
+    origins: list[Origin]
+
+
+@dataclass
+class RelationshipRecord(_Keyed):
     type: str
     start: str
     end: str
     props: dict[str, Any]
     origins: list[Origin]
-
-    @property
-    def id(self) -> str:
-        return self.props["id"]
 
 
 def relationship_id(start: str, rel_type: str, end: str, key: str | None = None) -> str:

@@ -259,7 +259,7 @@ class LocalServer:
             if process is not None and process.poll() is not None:
                 self.pid_file.unlink(missing_ok=True)
                 raise ServerError(f"Neo4j exited with status {process.returncode}:\n{self.tail(30)}")
-            if self.bolt_listening():
+            if self.bolt_listening() and self.password():
                 try:
                     with GraphDatabase.driver(self.uri, auth=(self.user, self.password())) as driver:
                         driver.verify_connectivity()

@@ -358,14 +358,21 @@ def import_tabular(path, mapping, **options):
     import_dataset("tabular", tabular_importer.load(path, mapping), options)
 
 
-@import_.command("gcdf")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@resolution_options
-@import_options
-@handle_errors
-def import_gcdf(path, **options):
-    """Import AidData's Global Chinese Development Finance data (GCDF 2.0 or 3.0; CSV, .xlsx or a folder)."""
-    import_dataset("gcdf", gcdf_importer.load(path), options)
+def dataset_command(fmt: str, load: Callable[[Path], Dataset], help_text: str) -> None:
+    """`influence import FMT PATH` for a format whose `load` takes only the path (a file or a folder)."""
+    @import_.command(fmt, help=help_text)
+    @click.argument("path", type=click.Path(exists=True, path_type=Path))
+    @resolution_options
+    @import_options
+    @handle_errors
+    def command(path, **options):
+        import_dataset(fmt, load(path), options)
+
+
+dataset_command("gcdf", gcdf_importer.load,
+                "Import AidData's Global Chinese Development Finance data (GCDF 2.0 or 3.0; CSV, .xlsx or a folder).")
+dataset_command("bods", bods_importer.load,
+                "Import Beneficial Ownership Data Standard (0.2-0.4) packages (.json, .jsonl or a folder).")
 
 
 @import_.command("ftm")
@@ -377,16 +384,6 @@ def import_gcdf(path, **options):
 def import_ftm(path, source_id, **options):
     """Import FollowTheMoney / OpenSanctions entities (JSON lines)."""
     import_dataset("ftm", ftm_importer.load(path, source_id=source_id), options)
-
-
-@import_.command("bods")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@resolution_options
-@import_options
-@handle_errors
-def import_bods(path, **options):
-    """Import Beneficial Ownership Data Standard (0.2-0.4) packages (.json, .jsonl or a folder)."""
-    import_dataset("bods", bods_importer.load(path), options)
 
 
 @import_.command("jsonl")

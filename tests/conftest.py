@@ -17,9 +17,9 @@ from graph.db import connect
 from graph.schema import apply_schema
 from tests.helpers import DATABASE, TEST_SERVER, wipe
 
-# Fixtures that reach the Neo4j test server: a test using one is marked `neo4j` (pyproject.toml), so
-# `pytest -m "not neo4j"` runs the others alone, in seconds.
-SERVER_FIXTURES = {"neo4j_target", "driver", "clean_db", "cli_env", "seeded_db"}
+# Fixtures that reach a Neo4j server (the test server, or one a test starts itself): a test using one is
+# marked `neo4j` (pyproject.toml), so `pytest -m "not neo4j"` runs the others alone, in seconds.
+SERVER_FIXTURES = {"neo4j_target", "driver", "clean_db", "cli_env", "seeded_db", "own_server_env"}
 
 
 def pytest_collection_modifyitems(items):

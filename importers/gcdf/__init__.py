@@ -25,7 +25,7 @@ from importers.context import clip_quote, display, validated
 from importers.gcdf import vocabulary as vocab
 from importers.gcdf.records import Party, Record, read_file
 from importers.metadata import Metadata
-from importers.names import BANKS, government_id, known_bank
+from importers.names import BANKS, government_id, known_bank, slug
 
 METADATA = Metadata.load(Path(__file__).with_name("gcdf.yml"))
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
@@ -145,7 +145,7 @@ class _Builder:
             props["level"] = vocab.government_level(name)
         elif kind.label in ("StateBank", "Organization"):
             props["kind"] = kind.kind
-        return vocab.slug(name), kind.label, props
+        return slug(name), kind.label, props
 
     def _add_agency_node(self, agency: _Agency) -> None:
         props = dict(agency.props)

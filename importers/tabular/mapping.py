@@ -453,14 +453,22 @@ class _Reader:
                 self.problem(line, item, "id", "`country` makes ISO codes, the ids of Country nodes only")
         return spec
 
+    def entry(self, raw: Any, item: str, kind: str, keys_hint: str, known: set[str],
+              line: int | None) -> tuple[bool, int | None]:
+        """Whether a node or relationship entry is a mapping, and its line; its unknown keys are reported."""
+        if not isinstance(raw, dict):
+            self.problem(line, item, kind, f"must be a mapping with {keys_hint}")
+            return False, line
+        line = self.line_of(raw, line)
+        for unknown in raw.keys() - known:
+            self.problem(line, item, unknown, f"is not a {kind} option (known: {', '.join(sorted(known))})")
+        return True, line
+
     def node(self, key: str, raw: Any, line: int | None) -> NodeSpec | None:
         item = f"nodes.{key}"
-        if not isinstance(raw, dict):
-            self.problem(line, item, "node", "must be a mapping with label, id, name, ...")
+        shaped, line = self.entry(raw, item, "node", "label, id, name, ...", NODE_KEYS, line)
+        if not shaped:
             return None
-        line = self.line_of(raw, line)
-        for unknown in raw.keys() - NODE_KEYS:
-            self.problem(line, item, unknown, f"is not a node option (known: {', '.join(sorted(NODE_KEYS))})")
         label = raw.get("label")
         node_type = self.schema.nodes.get(label)
         if node_type is None:
@@ -509,12 +517,9 @@ class _Reader:
 
     def relationship(self, index: int, raw: Any, nodes: dict[str, NodeSpec], line: int | None) -> RelationshipSpec | None:
         item = f"relationships[{index}]"
-        if not isinstance(raw, dict):
-            self.problem(line, item, "relationship", "must be a mapping with type, from, to, properties")
+        shaped, line = self.entry(raw, item, "relationship", "type, from, to, properties", RELATIONSHIP_KEYS, line)
+        if not shaped:
             return None
-        line = self.line_of(raw, line)
-        for unknown in raw.keys() - RELATIONSHIP_KEYS:
-            self.problem(line, item, unknown, f"is not a relationship option (known: {', '.join(sorted(RELATIONSHIP_KEYS))})")
         rel_type = raw.get("type")
         rel = self.schema.relationships.get(rel_type)
         if rel is None:
