@@ -70,7 +70,7 @@ def _merge_clauses(var: str, carry: str, label_check: str, properties: dict[str,
     earlier one recorded. Names come from the schema, never from input. `carry`: the variables
     kept from before (`row`, or `row, a, b`)."""
     combined = [prop for prop in properties.values() if prop.merge in ("max", "min", "strongest", "join")]
-    merged = "row.plain {.*" + "".join(f",\n       {p.name}: {_merged_value('old', p)}" for p in combined) + "}"
+    merged = "plain {.*" + "".join(f",\n       {p.name}: {_merged_value('old', p)}" for p in combined) + "}"
     unions = [k for k in UNION_SET if k in properties]
     unchanged = " AND ".join(
         [label_check, "size(addedPairs) = 0", "all(k IN keys(merged) WHERE merged[k] IS NULL OR old[k] = merged[k])"]
@@ -81,7 +81,8 @@ WITH {carry}, old,
      CASE WHEN old IS NULL THEN [] ELSE
        [i IN range(0, size(coalesce(old.sources, [])) - 1) | [old.sources[i], old.evidence[i]]] END AS oldPairs,
      [i IN range(0, size(row.sources) - 1) | [row.sources[i], row.evidence[i]]] AS newPairs
-WITH {carry}, old, oldPairs, [p IN newPairs WHERE NOT p IN oldPairs] AS addedPairs,
+WITH {carry}, old, oldPairs, [p IN newPairs WHERE NOT p IN oldPairs] AS addedPairs, row.plain AS plain
+WITH {carry}, old, oldPairs, addedPairs,
      {merged} AS merged
 WITH {carry}, merged, oldPairs + addedPairs AS pairs,
      CASE WHEN old IS NULL THEN 'created' WHEN {unchanged} THEN 'unchanged' ELSE 'updated' END AS outcome"""
