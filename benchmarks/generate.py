@@ -1,6 +1,6 @@
 """A seeded, deterministic synthetic graph shaped like the real one, at any scale.
 
-`generate(nodes=100_000, seed=1)` returns a `Dataset` (importers.core) that `Dataset.problems()`
+`generate(nodes=100_000, seed=1)` returns a `Dataset` (graph.records) that `Dataset.problems()`
 accepts: companies in ownership trees up to six levels deep (some state-owned through a government
 or a state bank), state banks lending to governments and to projects, projects commissioned by a
 government with two to four contractors, party committees inside companies and banks under a chain
@@ -19,7 +19,7 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from importers.core import Dataset, Origin
+from graph.records import Dataset, Origin
 
 SYLLABLES = ["an", "bei", "chen", "da", "fu", "guo", "hai", "hua", "jin", "kai", "long", "min", "ning", "ping",
              "qi", "rong", "shan", "tai", "wei", "xin", "yang", "zhong", "tel", "tech", "tron", "vis", "net", "cam"]

@@ -17,8 +17,9 @@ import threading
 import time
 from pathlib import Path
 
+from graph.records import PROVENANCE, Dataset
 from graph.schema import apply_schema
-from importers.core import PROVENANCE, Dataset, write_dataset
+from graph.writer import write_dataset
 from importers.jsonl import dataset_records, write_jsonl
 
 from .target import Target

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pyvis.network import Network
 
+from graph.records import Dataset
 from graph.viz import Subgraph, render_subgraph
-from importers.core import Dataset
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from neo4j import Driver, GraphDatabase, RoutingControl
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
+from graph.server import LocalServer
 from graph.settings import Settings, get_settings
 
 START_HINT = "Start the local server with `influence db start` (or set NEO4J_URI to a running server)."
@@ -22,8 +23,6 @@ def resolve(settings: Settings | None = None) -> tuple[str, str, str | None]:
     password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
     if settings.neo4j_uri:
         return settings.neo4j_uri, settings.neo4j_user, password
-    from graph.server import LocalServer
-
     local = LocalServer.from_settings(settings)
     return local.uri, settings.neo4j_user, password or local.password()
 

@@ -23,6 +23,14 @@ PASCAL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 UPPER_SNAKE_CASE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 CAMEL_CASE = re.compile(r"^[a-z][A-Za-z0-9]*$")
 TYPES = {"string", "integer", "float", "boolean", "string[]", "integer[]"}
+# How two values of one property from two sources merge (`merge:` in the YAML), in memory
+# (Property.combine) and in Cypher (graph/writer.py) alike. `agree`: the values must be equal (a
+# Dataset reports a conflict; a later import's value replaces an earlier import's); `union`: a list
+# gains the values it lacks; `provenance`: `sources` and `evidence` joined as (source, quote) pairs;
+# `max`, `min`: the larger or smaller number; `strongest`: the value earlier in `enum`; `join`: texts
+# joined with " / " unless one already holds the other.
+MATCHING = {"fuzzy", "exact", "none"}
+MERGES = {"agree", "union", "provenance", "max", "min", "strongest", "join"}
 
 
 class SchemaError(ValueError):
@@ -51,7 +59,24 @@ class Property:
     indexed: bool = False
     fulltext: bool = False
     valueIndex: bool = False
+    merge: str = "agree"
+    featured: bool = False
     description: str = ""
+
+    def combine(self, old: Any, new: Any) -> Any:
+        """The one value for two sources' `old` and `new` as `merge` says; None when they conflict (`agree`).
+        `provenance` is merged in pairs by the Dataset, not here."""
+        if old == new:
+            return old
+        if self.merge == "union":
+            return old + [v for v in new if v not in old]
+        if self.merge in ("max", "min"):
+            return max(old, new) if self.merge == "max" else min(old, new)
+        if self.merge == "strongest":
+            return min(old, new, key=self.enum.index)
+        if self.merge == "join":
+            return old if new in old else f"{old} / {new}"
+        return None
 
     def check(self, value: Any) -> str | None:
         """Why `value` is not allowed here, or None when it is."""
@@ -106,6 +131,12 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _featured(properties: dict[str, Property], common: dict[str, Property]) -> tuple[str, ...]:
+    """The `featured` properties, the type's own before the common ones."""
+    own = [p.name for p in properties.values() if p.featured and p.name not in common]
+    return tuple(own + [p.name for p in common.values() if p.featured and p.name in properties])
+
+
 @dataclass(frozen=True)
 class NodeType:
     label: str
@@ -113,6 +144,8 @@ class NodeType:
     properties: dict[str, Property]
     style: dict
     provenance: bool = True
+    featured: tuple[str, ...] = ()  # shown in a picture's tooltip, in this order
+    matching: str = "fuzzy"  # how entity resolution matches these nodes: fuzzy, exact or none
 
     @property
     def is_entity(self) -> bool:
@@ -127,6 +160,7 @@ class RelationshipType:
     to_labels: tuple[str, ...]
     properties: dict[str, Property]
     style: dict
+    featured: tuple[str, ...] = ()  # shown in a picture's tooltip, in this order
 
 
 @dataclass(frozen=True)
@@ -136,6 +170,12 @@ class Schema:
     relationships: dict[str, RelationshipType]
     common_node_properties: dict[str, Property] = field(repr=False)
     common_relationship_properties: dict[str, Property] = field(repr=False)
+
+    @property
+    def merging(self) -> dict[str, Property]:
+        """Each property that does not merge by `agree`, by name (load_schema checks that a name merges
+        the same way wherever it is declared)."""
+        return _merging([*self.nodes.values(), *self.relationships.values()])
 
     # --- validation -------------------------------------------------------------------------
     def node_problems(self, label: str, properties: dict[str, Any]) -> list[tuple[str, str]]:
@@ -245,8 +285,24 @@ def _properties(raw: dict | None, where: str) -> dict[str, Property]:
             raise SchemaError(f"{where}: property {name!r} has type {options.get('type')!r}, not one of {sorted(TYPES)}")
         if "enum" in options:
             options["enum"] = tuple(options["enum"])
+        problem = _merge_problem(options)
+        if problem:
+            raise SchemaError(f"{where}: property {name!r} {problem}")
         properties[name] = Property(name=name, **options)
     return properties
+
+
+def _merge_problem(options: dict) -> str | None:
+    merge, kind = options.get("merge", "agree"), options["type"]
+    if merge not in MERGES:
+        return f"has merge {merge!r}, not one of {sorted(MERGES)}"
+    if merge in ("union", "provenance") and not kind.endswith("[]"):
+        return f"merges by {merge}, which needs a list type"
+    if (merge in ("max", "min") and kind not in ("integer", "float")) or (merge == "join" and kind != "string"):
+        return f"cannot merge by {merge} with type {kind}"
+    if merge == "strongest" and "enum" not in options:
+        return "merges by strongest, which needs an enum (strongest first)"
+    return None
 
 
 @lru_cache
@@ -269,7 +325,10 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
         nodes[label] = NodeType(
             label=label, description=raw["description"], properties={**base, **own},
             style=raw.get("style", {}), provenance=raw.get("provenance", True),
+            featured=_featured({**base, **own}, common_nodes), matching=raw.get("matching", "fuzzy"),
         )
+        if nodes[label].matching not in MATCHING:
+            raise SchemaError(f"{path.name}: matching {nodes[label].matching!r} is not one of {sorted(MATCHING)}")
     relationships: dict[str, RelationshipType] = {}
     for path in sorted((directory / "relationships").glob("*.yaml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -279,14 +338,28 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
         for label in [*raw["from"], *raw["to"]]:
             if label not in nodes:
                 raise SchemaError(f"{path.name}: unknown label {label!r} in from/to")
+        properties = {**common_rels, **_properties(raw.get("properties"), path.name)}
         relationships[rel_type] = RelationshipType(
             type=rel_type, description=raw["description"], from_labels=tuple(raw["from"]), to_labels=tuple(raw["to"]),
-            properties={**common_rels, **_properties(raw.get("properties"), path.name)}, style=raw.get("style", {}),
+            properties=properties, style=raw.get("style", {}), featured=_featured(properties, common_rels),
         )
+    _merging([*nodes.values(), *relationships.values()])  # a name merges one way everywhere
     return Schema(
         entity_label=common["entityLabel"], nodes=nodes, relationships=relationships,
         common_node_properties=common_nodes, common_relationship_properties=common_rels,
     )
+
+
+def _merging(types: list[NodeType | RelationshipType]) -> dict[str, Property]:
+    merging: dict[str, Property] = {}
+    for spec in types:
+        for prop in spec.properties.values():
+            first = merging.get(prop.name)
+            if first is not None and first.merge != prop.merge:
+                raise SchemaError(f"property {prop.name!r} merges by {first.merge} in one place, by {prop.merge} in another")
+            if prop.merge != "agree":
+                merging.setdefault(prop.name, prop)
+    return merging
 
 
 def apply_schema(driver, database: str, schema: Schema | None = None) -> list[str]:

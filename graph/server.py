@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values, set_key
+from neo4j import GraphDatabase
+from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.settings import ENV_FILE, Settings, get_settings
 
@@ -295,18 +297,17 @@ class LocalServer:
         return True
 
     def wait_until_ready(self, timeout: float, process: subprocess.Popen | None = None) -> None:
-        from graph.db import GraphConnectionError, connect
-
         deadline = time.monotonic() + timeout
         while True:
             if process is not None and process.poll() is not None:
                 self.pid_file.unlink(missing_ok=True)
                 raise ServerError(f"Neo4j exited with status {process.returncode}:\n{self.tail(30)}")
-            if self.bolt_listening():
+            if self.bolt_listening() and self.password():
                 try:
-                    connect(uri=self.uri, user=self.user, password=self.password()).close()
+                    with GraphDatabase.driver(self.uri, auth=(self.user, self.password())) as driver:
+                        driver.verify_connectivity()
                     return
-                except GraphConnectionError:
+                except (Neo4jError, DriverError, OSError):  # not ready yet, or the login not yet set
                     pass
             if time.monotonic() > deadline:
                 raise ServerError(f"Neo4j did not answer on {self.uri} within {timeout:.0f} s:\n{self.tail(30)}")

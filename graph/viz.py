@@ -22,10 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from neo4j import Driver
 from pyvis.network import Network
 
-import cypher
 from graph.schema import load_schema
 
 INACTIVE_STATUSES = {"rejected", "cancelled", "aborted"}
@@ -67,19 +65,6 @@ def subgraph_from_rows(rows: list[dict]) -> Subgraph:
             properties = dict(hop.get("properties") or {})
             edge_id = properties.get("id") or f"{hop['from']}|{hop['type']}|{hop['to']}"
             graph.edges[edge_id] = {**properties, "type": hop["type"], "from": hop["from"], "to": hop["to"]}
-    return graph
-
-
-def add_node_properties(graph: Subgraph, driver: Driver, database: str = "neo4j") -> Subgraph:
-    """Fill in each node's own properties (status, amounts, evidence) from the graph, read-only."""
-    rows = cypher.read(
-        driver,
-        "MATCH (n:Entity) WHERE n.id IN $ids "
-        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS properties",
-        {"ids": list(graph.nodes)}, database,
-    )
-    for row in rows:
-        graph.nodes[row["id"]].update(row["properties"], label=row["label"])
     return graph
 
 
@@ -128,12 +113,10 @@ def _evidence_lines(properties: dict) -> list[str]:
     return [f"[{source}] {quote}" for source, quote in pairs]
 
 
-NODE_FIELDS = ("kind", "level", "status", "year", "cameras", "branchCount", "memberCount", "sector")
-
-
 def node_title(node: dict) -> str:
     lines = [node.get("name") or node["id"], f"{node.get('label', '')} · id {node['id']}"]
-    lines += [f"{key}: {node[key]}" for key in NODE_FIELDS if node.get(key) is not None]
+    node_type = load_schema().nodes.get(node.get("label"))
+    lines += [f"{key}: {node[key]}" for key in (node_type.featured if node_type else ()) if node.get(key) is not None]
     value = _amount(node.get("valueUsd"), "USD")
     if value:
         lines.append(f"value: {value}")
@@ -143,9 +126,6 @@ def node_title(node: dict) -> str:
     if evidence:
         lines += ["", "Evidence:", *evidence]
     return plain_text("\n".join(lines))
-
-
-EDGE_FIELDS = ("instrument", "role", "title", "kind", "product", "status", "confidence", "asOf", "validFrom", "validTo")
 
 
 def edge_title(edge: dict, nodes: dict[str, dict]) -> str:
@@ -159,7 +139,8 @@ def edge_title(edge: dict, nodes: dict[str, dict]) -> str:
         lines.append(f"share: {edge['share']:.0%}")
     if edge.get("year") is not None:
         lines.append(f"year: {edge['year']}")
-    lines += [f"{key}: {edge[key]}" for key in EDGE_FIELDS if edge.get(key) is not None]
+    rel_type = load_schema().relationships.get(edge["type"])
+    lines += [f"{key}: {edge[key]}" for key in (rel_type.featured if rel_type else ()) if edge.get(key) is not None]
     evidence = _evidence_lines(edge)
     if evidence:
         lines += ["", "Evidence:", *evidence]
@@ -371,24 +352,6 @@ def render_subgraph(rows_or_graph: list[dict] | Subgraph, path: Path | str, *, t
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page_html(graph, title=title, caption=caption, kind=LAYOUTS.get(kind, kind)), encoding="utf-8")
     return path
-
-
-def query_subgraph(driver: Driver, query_name: str, params: dict | None = None, database: str = "neo4j") -> Subgraph:
-    """Run a canned query that has a picture (`// visual:` in its header) and collect its subgraph."""
-    query = cypher.get(query_name)
-    if not query.visual:
-        raise cypher.QueryError(f"query '{query_name}' has no picture (no `// visual:` line in its header)")
-    graph = subgraph_from_rows(cypher.records(driver, query, params, database))
-    return add_node_properties(graph, driver, database)
-
-
-def render(driver: Driver, query_name: str, params: dict | None, path: Path | str, *, database: str = "neo4j",
-           show_inactive: bool = False) -> Path:
-    """Run a canned query and write its picture."""
-    query = cypher.get(query_name)
-    graph = query_subgraph(driver, query_name, params, database)
-    return render_subgraph(graph, path, title=query.title, kind=query.visual, query=query_name,
-                           params=query.bind(params), show_inactive=show_inactive)
 
 
 # --- export -----------------------------------------------------------------------------------------------

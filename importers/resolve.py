@@ -23,22 +23,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from icu import ICUError
-from neo4j import Driver
+from neo4j import Driver, RoutingControl
 from normality import normalize
 from rapidfuzz import fuzz, process
 
+from graph.records import Dataset, ImportFailed, NodeRecord, Origin, Problem
+from graph.schema import load_schema
 from graph.settings import PROJECT_ROOT
 from graph.spreadsheet import csv_rows
-from importers.core import Dataset, ImportFailed, NodeRecord, Origin, Problem, icu_safe
+from importers.names import LEGAL_FORMS, icu_safe
 
-LEGAL_SUFFIXES = {
-    "co", "company", "corp", "corporation", "inc", "incorporated", "ltd", "limited", "llc", "plc", "group",
-    "holding", "holdings", "sa", "ag", "gmbh", "jsc", "ojsc", "pjsc", "ooo", "oao", "bv", "nv", "spa", "pte",
-}
 DECISIONS = PROJECT_ROOT / "data" / "resolution" / "decisions.csv"
-NOT_RESOLVED = {"Source", "Country"}  # Sources are per dataset; countries are keyed by ISO code already
-# "Huawei provides cameras to X" and "... to Y" are not the same project: titles are not fuzzy-matched
-NOT_FUZZY = {"Project"}
+# How each label is matched (`matching:` in its schema file)
+NOT_RESOLVED = {label for label, node in load_schema().nodes.items() if node.matching == "none"}
+NOT_FUZZY = {label for label, node in load_schema().nodes.items() if node.matching != "fuzzy"}
 REVIEW_COLUMNS = ["incoming_id", "incoming_name", "incoming_label", "candidate_id", "candidate_name",
                   "candidate_label", "score", "reason", "decision"]
 SAME, NOT_SAME = "same", "not same"
@@ -52,7 +50,7 @@ def normalise_name(name: str) -> str:
     except ICUError:
         normal = normalize(icu_safe(name.casefold()), lowercase=True, ascii=True)
     words = (normal or "").lower().split()
-    while words and words[-1] in LEGAL_SUFFIXES:
+    while words and words[-1] in LEGAL_FORMS:
         words.pop()
     return " ".join(words)
 
@@ -114,11 +112,10 @@ def read_decisions(path: Path | None) -> dict[tuple[str, str], bool]:
 
 
 def known_from_graph(driver: Driver, database: str) -> list[Known]:
-    from cypher import read
-
-    rows = read(driver, "MATCH (n:Entity) RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
-                        "n.name AS name, coalesce(n.aliases, []) AS aliases, coalesce(n.externalIds, []) AS ids",
-                {}, database)
+    rows = driver.execute_query(
+        "MATCH (n:Entity) RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, "
+        "n.name AS name, coalesce(n.aliases, []) AS aliases, coalesce(n.externalIds, []) AS ids",
+        routing_=RoutingControl.READ, database_=database).records
     return [Known(r["id"], r["label"], r["name"] or "", r["aliases"], r["ids"], True) for r in rows]
 
 

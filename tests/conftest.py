@@ -1,4 +1,4 @@
-"""Test harness: a real Neo4j over Bolt, never a mock.
+"""Test fixtures: a real Neo4j over Bolt, never a mock (what tests import is in tests/helpers.py).
 
 By default the tests run their own local server (home `.local/neo4j-test`, Bolt 7688, HTTP 7475),
 started by the same code as `influence db start`, so they never touch the data of the server you
@@ -10,48 +10,22 @@ instead; a database holding data the tests did not create is never wiped. INFLUE
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from graph.db import connect
 from graph.schema import apply_schema
-from graph.server import LocalServer
-from graph.settings import PROJECT_ROOT
+from tests.helpers import DATABASE, TEST_SERVER, wipe
 
-SHARED = PROJECT_ROOT.parent / "shared"
-SEEDS = SHARED / "seeds"
-DATABASE = "neo4j"
-MARKER_LABEL = "InfluenceGraphTestMarker"
-PORT_OFFSET = int(os.environ.get("INFLUENCE_TEST_PORT_OFFSET", "0"))
+# Fixtures that reach a Neo4j server (the test server, or one a test starts itself): a test using one is
+# marked `neo4j` (pyproject.toml), so `pytest -m "not neo4j"` runs the others alone, in seconds.
+SERVER_FIXTURES = {"neo4j_target", "driver", "clean_db", "cli_env", "seeded_db", "own_server_env"}
 
 
-def port(default: int) -> int:
-    """A port the tests open, shifted by INFLUENCE_TEST_PORT_OFFSET."""
-    return default + PORT_OFFSET
-
-
-TEST_SERVER = LocalServer(
-    home=PROJECT_ROOT / ".local" / "neo4j-test",
-    bolt_port=port(7688),
-    http_port=port(7475),
-    env_file=PROJECT_ROOT / ".local" / "neo4j-test.env",
-    heap="1g",
-    pagecache="256m",
-    # a lock held elsewhere fails a write after 2 s with a transient error, which the writer retries
-    extra_settings={"db.lock.acquisition.timeout": "2s"},
-)
-
-
-def require_shared(path: Path) -> Path:
-    """Skip (saying why) where ../shared is absent, as in a user's clone; CI always has it."""
-    if not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{path} is missing on CI, where ../shared is always present")
-        pytest.skip(f"{path} is not here (../shared/ comes with the project's CI, not with a clone)")
-    return path
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
 
 
 @pytest.fixture(scope="session")
@@ -74,21 +48,6 @@ def driver(neo4j_target):
         yield session_driver
 
 
-def wipe(driver) -> None:
-    """Empty the database, but only one that is empty or that the tests themselves filled."""
-    records, _, _ = driver.execute_query(
-        f"RETURN count {{ MATCH (n) }} AS nodes, count {{ MATCH (m:{MARKER_LABEL}) }} AS markers", database_=DATABASE
-    )
-    if records[0]["nodes"] and not records[0]["markers"]:
-        pytest.exit(
-            f"Refusing to wipe: the test database holds {records[0]['nodes']} nodes the tests did not create "
-            f"(no :{MARKER_LABEL} node). Point the tests at an empty server.", returncode=3,
-        )
-    with driver.session(database=DATABASE) as session:  # IN TRANSACTIONS needs an auto-commit transaction
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-    driver.execute_query(f"CREATE (:{MARKER_LABEL} {{createdBy: 'influence-graph tests'}})", database_=DATABASE)
-
-
 @pytest.fixture
 def clean_db(driver):
     """An empty database (but for the test marker) with the schema applied."""
@@ -109,50 +68,11 @@ def cli_env(neo4j_target, tmp_path):
     return env
 
 
-def run_cli(*args: str, env: dict, check: bool = False) -> subprocess.CompletedProcess:
-    """Run `influence ARGS` in a subprocess; returns the completed process (stdout, stderr, returncode)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "graph.cli", *args], env=env, capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=600
-    )
-    if check and done.returncode != 0:
-        raise AssertionError(f"influence {' '.join(args)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return done
-
-
-def count(driver, query: str = "MATCH (n) WHERE NOT n:InfluenceGraphTestMarker RETURN count(n) AS c", **params) -> int:
-    records, _, _ = driver.execute_query(query, params, database_=DATABASE)
-    return records[0][0]
-
-
-FINGERPRINT = """
-CALL () {
-  MATCH (n) WHERE n.id IS NULL OR NOT n.id IN $ids WITH n ORDER BY n.id, elementId(n)
-  RETURN count(n) AS nodes,
-         collect([apoc.coll.sort(labels(n)), [k IN apoc.coll.sort(keys(n)) | [k, n[k]]]]) AS nodeData
-}
-CALL () {
-  MATCH (a)-[r]->(b) WHERE NOT r.id IN $relationshipIds WITH a, r, b ORDER BY r.id, a.id, b.id, elementId(r)
-  RETURN count(r) AS relationships,
-         collect([type(r), a.id, b.id, [k IN apoc.coll.sort(keys(r)) | [k, r[k]]]]) AS relData
-}
-RETURN nodes, relationships, apoc.util.md5([nodeData, relData]) AS checksum
-"""
-
-
-def fingerprint(driver, dataset=None) -> tuple[int, int, str]:
-    """Node and relationship counts and an MD5 of every label, type and property (keys in order),
-    leaving out the records of `dataset` when one is given."""
-    record = driver.execute_query(FINGERPRINT, ids=list(dataset.nodes) if dataset else [],
-                                  relationshipIds=list(dataset.relationships) if dataset else [],
-                                  database_=DATABASE).records[0]
-    return record["nodes"], record["relationships"], record["checksum"]
-
-
 @pytest.fixture(scope="module")
 def seeded_db(driver):
     """The seed dataset imported into an emptied database, once per test module."""
+    from graph.writer import write_dataset
     from importers import seed
-    from importers.core import write_dataset
 
     wipe(driver)
     write_dataset(driver, DATABASE, seed.load())

@@ -1,6 +1,6 @@
 """A small synthetic dataset for fault tests: companies in ownership chains, banks lending to projects."""
 
-from importers.core import Dataset, Origin
+from graph.records import Dataset, Origin
 
 
 def synthetic_dataset(companies: int, seed_name: str = "synthetic") -> Dataset:

@@ -38,10 +38,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from graph.records import Dataset, ImportFailed
 from graph.settings import PROJECT_ROOT
+from graph.writer import write_dataset
 from importers import bods, ftm, gcdf, seed, tabular
-from importers.core import MAX_YAML_BYTES, Dataset, ImportFailed, write_dataset
-from tests.conftest import DATABASE, fingerprint, run_cli
+from importers.readers import MAX_YAML_BYTES
+from tests.helpers import DATABASE, fingerprint, run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BAD = FIXTURES / "bad"
@@ -532,7 +534,7 @@ def run_measured(args: list[str], env: dict) -> tuple[int, str, float, float]:
     """`influence ARGS` as run_cli runs it, with its wall time (s) and peak resident memory (MB)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-m", "graph.cli", *args], env=env, cwd=PROJECT_ROOT,
+        process = subprocess.Popen([sys.executable, "-m", "influence_graph.cli", *args], env=env, cwd=PROJECT_ROOT,
                                    stdout=out, stderr=err, preexec_fn=_limit_memory)
         timer = threading.Timer(3 * GARBAGE_SECONDS, process.kill)  # no hanging either
         timer.start()

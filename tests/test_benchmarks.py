@@ -6,9 +6,13 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from benchmarks.report import write_report
 from graph.settings import PROJECT_ROOT
-from tests.conftest import port
+from tests.helpers import port
+
+pytestmark = pytest.mark.neo4j  # the benchmark starts a Neo4j server of its own
 
 
 def test_quick_benchmark_runs_every_measurement(tmp_path):

@@ -4,9 +4,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import main
-from graph.docs import stale_pages
 from graph.settings import PROJECT_ROOT
+from influence_graph.cli import main
+from influence_graph.docs import stale_pages
 
 
 def all_commands(group: click.Group, prefix: tuple[str, ...] = ()):

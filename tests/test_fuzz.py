@@ -35,14 +35,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cypher
-from cypher.output import to_csv
+from influence_graph.output import to_csv
+from graph.records import Dataset, ImportFailed, Origin
 from graph.schema import Property, load_schema
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
 from graph.spreadsheet import FORMULA_STARTS
+from graph.writer import node_statements, relationship_statements, write_dataset
 from importers import bods, ftm, tabular
-from importers.core import Dataset, ImportFailed, Origin, _node_statement, _relationship_statement, slug, write_dataset
-from importers.resolve import LEGAL_SUFFIXES, normalise_name
+from importers.names import LEGAL_FORMS, slug
+from importers.resolve import normalise_name
 from importers.tabular.cells import (
     PARSERS,
     CellError,
@@ -53,7 +55,8 @@ from importers.tabular.cells import (
     parse_integer,
     parse_year,
 )
-from tests.conftest import DATABASE, fingerprint, run_cli
+from influence_graph.output import FORMULA_STARTS, to_csv
+from tests.helpers import DATABASE, fingerprint, run_cli
 
 SCHEMA = load_schema()
 BAD = Path(__file__).parent / "fixtures" / "bad"
@@ -337,7 +340,7 @@ def test_normalise_name_ignores_accents(words, data):
 
 
 @MANY
-@given(WORDS.filter(lambda w: w[-1] not in LEGAL_SUFFIXES),
+@given(WORDS.filter(lambda w: w[-1] not in LEGAL_FORMS),
        st.lists(st.sampled_from(["Co.", "Ltd", "Co., Ltd.", "Corporation", "LLC", "GmbH", "(Group)", "Holdings"]),
                 max_size=2))
 def test_normalise_name_drops_legal_suffixes(words, suffixes):
@@ -393,8 +396,8 @@ def graph(seeded_db):
     assert fingerprint(seeded_db) == before
 
 
-WRITE_STATEMENTS = [_node_statement(label, SCHEMA.entity_label if SCHEMA.nodes[label].is_entity else None)
-                    for label in SCHEMA.nodes] + [_relationship_statement(t, SCHEMA.entity_label) for t in SCHEMA.relationships]
+WRITE_STATEMENTS = [node_statements(SCHEMA, label).merge for label in SCHEMA.nodes] + [
+    relationship_statements(SCHEMA, t).merge for t in SCHEMA.relationships]
 SEARCH = cypher.get("search-entities")
 
 

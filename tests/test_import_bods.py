@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from graph.records import Dataset, ImportFailed, Origin
+from graph.writer import write_dataset
 from importers import bods
-from importers.core import Dataset, ImportFailed, Origin, write_dataset
-from tests.conftest import DATABASE, SHARED, count, fingerprint, require_shared
+from tests.helpers import DATABASE, SHARED, count, fingerprint, require_shared
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bods"
 V02, V03, V04 = FIXTURES / "v0.2", FIXTURES / "v0.3", FIXTURES / "v0.4"

@@ -4,7 +4,7 @@ dataset facts meet on one node."""
 from __future__ import annotations
 
 import cypher
-from tests.conftest import DATABASE, PROJECT_ROOT, SHARED, count, require_shared, run_cli
+from tests.helpers import DATABASE, PROJECT_ROOT, SHARED, count, require_shared, run_cli
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from graph.records import ImportFailed
+from graph.writer import write_dataset
 from importers import ftm
-from importers.core import ImportFailed, write_dataset
-from tests.conftest import DATABASE, SHARED, count, fingerprint, require_shared
+from tests.helpers import DATABASE, SHARED, count, fingerprint, require_shared
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ftm"
 ZALA = FIXTURES / "zala_entities.ftm.json"

@@ -8,9 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from graph.records import ImportFailed
+from graph.writer import write_dataset
 from importers import gcdf
-from importers.core import ImportFailed, write_dataset
-from tests.conftest import DATABASE, SHARED, count, require_shared
+from tests.helpers import DATABASE, SHARED, count, require_shared
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gcdf"
 HUAWEI_EXTRACT = FIXTURES / "AidDatasGlobalHuaweiFinanceDataset_v2.0_extract.csv"

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from graph.records import ImportFailed
 from graph.schema import apply_schema
+from graph.writer import write_dataset
 from importers import jsonl, seed
-from importers.core import ImportFailed, write_dataset
-from tests.conftest import DATABASE, count, fingerprint, run_cli, wipe
+from tests.helpers import DATABASE, count, fingerprint, run_cli, wipe
 
 PROVENANCE = {"sources": ["doc-1"], "evidence": ["a quote"]}
 TIE = {**PROVENANCE, "confidence": "stated", "asOf": 2020}

@@ -17,10 +17,11 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
+from graph.records import Dataset, ImportFailed
+from graph.writer import write_dataset
 from importers import seed, tabular
-from importers.core import Dataset, ImportFailed, write_dataset
 from importers.tabular.cells import CellError, parse_amount_and_currency, parse_date, parse_year
-from tests.conftest import DATABASE, SHARED, count, require_shared
+from tests.helpers import DATABASE, SHARED, count, require_shared
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tabular"
 DOD_EXTRACT = FIXTURES / "dod-1260h-extract.csv"

@@ -24,9 +24,9 @@ from nbclient import NotebookClient
 
 import cypher
 from graph.settings import PROJECT_ROOT
+from graph.writer import write_dataset
 from importers import seed
-from importers.core import write_dataset
-from tests.conftest import DATABASE, MARKER_LABEL
+from tests.helpers import DATABASE, MARKER_LABEL
 
 NOTEBOOK_DIR = PROJECT_ROOT / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))

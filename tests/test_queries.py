@@ -10,7 +10,7 @@ import pytest
 
 import cypher
 from cypher import QueryError
-from tests.conftest import DATABASE, count, run_cli
+from tests.helpers import DATABASE, count, run_cli
 
 QUERIES = cypher.load_queries()
 SAMPLE_PARAMS = {"entity": "huawei", "vendor": "huawei", "country": "RS", "from": "china-exim-bank", "to": "huawei",

@@ -16,8 +16,8 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
-from importers.core import write_dataset
-from tests.conftest import DATABASE, count, fingerprint, port
+from graph.writer import write_dataset
+from tests.helpers import DATABASE, count, fingerprint, port
 from tests.synthetic import synthetic_dataset
 
 
@@ -80,7 +80,7 @@ def test_server_killed_mid_import_then_rerun_gives_the_undisturbed_graph(killabl
 
 
 def test_ctrl_c_mid_import_says_how_to_resume(clean_db, cli_env):
-    command = [sys.executable, "-m", "graph.cli", "import", "seed", "--batch-size", "2"]
+    command = [sys.executable, "-m", "influence_graph.cli", "import", "seed", "--batch-size", "2"]
     process = subprocess.Popen(command, env=cli_env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60

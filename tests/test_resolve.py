@@ -7,9 +7,10 @@ import csv
 import pytest
 
 import cypher
-from importers.core import Dataset, ImportFailed, Origin, write_dataset
+from graph.records import Dataset, ImportFailed, Origin
+from graph.writer import write_dataset
 from importers.resolve import Resolver, known_from_graph, normalise_name, read_decisions
-from tests.conftest import DATABASE
+from tests.helpers import DATABASE
 
 
 @pytest.mark.parametrize(("name", "normal"), [

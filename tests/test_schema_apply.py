@@ -1,7 +1,7 @@
 """The schema's constraints and indexes on the real server."""
 
 from graph.schema import apply_schema, load_schema
-from tests.conftest import DATABASE
+from tests.helpers import DATABASE
 
 
 def test_apply_schema_creates_every_constraint_and_index_once(clean_db):

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from graph.records import ImportFailed
+from graph.writer import write_dataset
 from importers import seed
-from importers.core import ImportFailed, write_dataset
-from tests.conftest import DATABASE, SEEDS, count, fingerprint, require_shared, run_cli
+from tests.helpers import DATABASE, SEEDS, count, fingerprint, require_shared, run_cli
 
 SEED_FILES = {"001_31537c1426664df6.txt", "002_82b7fcd6a4a7f66c.txt", "003_5cb89e7bf7397442.txt",
               "004_ad035d2f5d947d2e.txt"}

@@ -15,7 +15,7 @@ from dotenv import dotenv_values
 from graph.db import GraphConnectionError, connect
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
-from tests.conftest import port, run_cli
+from tests.helpers import port, run_cli
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ import cypher
 from graph import viz
 from graph.schema import load_schema
 from graph.settings import PROJECT_ROOT
-from tests.conftest import DATABASE, run_cli
+from influence_graph import pictures
+from tests.helpers import DATABASE, run_cli
 
 SCREENSHOTS = PROJECT_ROOT / "output" / "test-screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -65,9 +66,9 @@ def open_page(browser, path):
 def test_chain_pictures_load_offline_with_the_right_counts(name, seeded_db, browser, tmp_path):
     query = cypher.get(name)
     assert query.visual, "every chain query names its picture layout"
-    graph = viz.without_inactive(viz.query_subgraph(seeded_db, name, PICTURED[name], DATABASE))
+    graph = viz.without_inactive(pictures.query_subgraph(seeded_db, name, PICTURED[name], DATABASE))
     assert graph.edges, "the seed data gives this picture something to draw"
-    path = viz.render(seeded_db, name, PICTURED[name], tmp_path / f"{name}.html", database=DATABASE)
+    path = pictures.render(seeded_db, name, PICTURED[name], tmp_path / f"{name}.html", database=DATABASE)
     page, requests, errors, dialogs = open_page(browser, path)
     drawn = page.evaluate("window.influenceGraph")
     assert (drawn["nodes"], drawn["edges"]) == (len(graph.nodes), len(graph.edges))
@@ -137,7 +138,7 @@ def test_styles_come_from_the_schema():
 
 
 def test_refused_projects_are_hidden_unless_asked(seeded_db, tmp_path):
-    graph = viz.query_subgraph(seeded_db, "vendor-footprint", {"vendor": "huawei"}, DATABASE)
+    graph = pictures.query_subgraph(seeded_db, "vendor-footprint", {"vendor": "huawei"}, DATABASE)
     refused = {k for k, n in graph.nodes.items() if n.get("status") in viz.INACTIVE_STATUSES}
     assert {"milton-keynes-smart-city", "kyrgyzstan-huawei-safe-city"} <= refused   # FT, Diplomat
     assert refused.isdisjoint(viz.without_inactive(graph).nodes)
@@ -147,19 +148,19 @@ def test_refused_projects_are_hidden_unless_asked(seeded_db, tmp_path):
 
 
 def test_layouts_read_in_the_direction_of_money_and_control(seeded_db):
-    chains = viz.query_subgraph(seeded_db, "financing-chains", {"country": "ZW"}, DATABASE)
+    chains = pictures.query_subgraph(seeded_db, "financing-chains", {"country": "ZW"}, DATABASE)
     x = {node: position[0] for node, position in viz.layout(chains, "financing").items()}
     # a loan to a borrower (no source ties it to a project), and a loan to a project its contractor built
     assert x["china-development-bank"] < x["econet"]
     assert x["government-of-china"] < x["zimbabwe-netone-huawei-contracts"]
-    owners = viz.query_subgraph(seeded_db, "party-channel", {"entity": "hikvision"}, DATABASE)
+    owners = pictures.query_subgraph(seeded_db, "party-channel", {"entity": "hikvision"}, DATABASE)
     y = {node: position[1] for node, position in viz.layout(owners, "layered").items()}
     assert y["ccp"] < y["hikvision-party-committee"] < y["hikvision"]
     assert y["cetc"] < y["hikvision"]
 
 
 def test_exports_round_trip(seeded_db, tmp_path):
-    graph = viz.query_subgraph(seeded_db, "financing-chains", {"country": "ZW"}, DATABASE)
+    graph = pictures.query_subgraph(seeded_db, "financing-chains", {"country": "ZW"}, DATABASE)
     pairs = sorted((e["from"], e["to"]) for e in graph.edges.values())
     for suffix, reader in ((".graphml", nx.read_graphml), (".gexf", nx.read_gexf)):
         back = reader(viz.export(graph, tmp_path / f"chains{suffix}"))

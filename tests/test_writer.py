@@ -1,7 +1,8 @@
 """The batched writer: provenance from several imports is joined, never overwritten."""
 
-from importers.core import Dataset, Origin, write_dataset
-from tests.conftest import DATABASE
+from graph.records import Dataset, Origin
+from graph.writer import write_dataset
+from tests.helpers import DATABASE
 
 
 def source(dataset: Dataset, source_id: str) -> None:
@@ -68,3 +69,71 @@ def test_stakes_above_100_percent_are_refused():
     problems = ownership(("a", "c", 0.6), ("b", "c", 0.5)).problems()
     assert [(p.field, p.origin.line) for p in problems] == [("share", 3)]
     assert "110%" in problems[0].message
+
+
+# --- one merge rule, in memory and in Neo4j (the schema's `merge:`) ---------------------------------
+def tie(dataset: Dataset, source_id: str, quote: str, **props) -> None:
+    """acme SUPPLIES beta, as `source_id` tells it."""
+    for node_id in ("acme", "beta"):
+        dataset.add_node("Company", {"id": node_id, "name": node_id.title(), "sources": [source_id],
+                                     "evidence": [quote]}, Origin("test"))
+    dataset.add_relationship("SUPPLIES", "acme", "beta", {"sources": [source_id], "evidence": [quote], **props},
+                             Origin("test"))
+
+
+# Two sources of one tie. By hand, as graph/schema/common.yaml declares: asOf by max (2019 vs 2017 → 2019),
+# validFrom by min (2015 vs 2012 → 2012), validTo by max (2018 vs 2020 → 2020), confidence by strongest
+# (`reported` vs `stated` → `stated`, first in the enum), note by join ("a" then "b" → "a / b"), the
+# quotes as (source, quote) pairs in order, and `product`, which must agree, as both give it.
+EARLIER = {"asOf": 2019, "validFrom": 2015, "validTo": 2018, "confidence": "reported", "note": "a", "product": "cameras"}
+LATER = {"asOf": 2017, "validFrom": 2012, "validTo": 2020, "confidence": "stated", "note": "b", "product": "cameras"}
+MERGED = {"asOf": 2019, "validFrom": 2012, "validTo": 2020, "confidence": "stated", "note": "a / b", "product": "cameras",
+          "sources": ["s1", "s2"], "evidence": ["Acme sells cameras to Beta", "Beta buys Acme cameras"]}
+
+
+def test_a_tie_merges_the_same_way_in_memory_and_in_neo4j(clean_db):
+    together = Dataset()
+    for source_id in ("s1", "s2"):
+        source(together, source_id)
+    tie(together, "s1", "Acme sells cameras to Beta", **EARLIER)
+    tie(together, "s2", "Beta buys Acme cameras", **LATER)
+    assert together.problems() == []
+    in_memory = together.relationships["acme|SUPPLIES|beta"].props
+    assert {k: in_memory[k] for k in MERGED} == MERGED
+
+    first, second = Dataset(), Dataset()
+    source(first, "s1")
+    source(second, "s2")
+    tie(first, "s1", "Acme sells cameras to Beta", **EARLIER)
+    tie(second, "s2", "Beta buys Acme cameras", **LATER)
+    write_dataset(clean_db, DATABASE, first)
+    summary = write_dataset(clean_db, DATABASE, second)
+    assert summary.outcomes[("relationship", "SUPPLIES")] == {"updated": 1}
+    stored = clean_db.execute_query("MATCH ()-[r:SUPPLIES]->() RETURN properties(r) AS p", database_=DATABASE).records
+    assert len(stored) == 1
+    assert {k: stored[0]["p"][k] for k in MERGED} == MERGED
+
+    again = write_dataset(clean_db, DATABASE, second)  # the merged values already hold both: nothing changes
+    assert again.outcomes[("relationship", "SUPPLIES")] == {"unchanged": 1}
+
+
+def test_a_value_that_must_agree_is_a_conflict_in_memory():
+    dataset = Dataset()
+    source(dataset, "s1")
+    tie(dataset, "s1", "Acme sells cameras to Beta", **EARLIER)
+    tie(dataset, "s1", "Acme sells switches to Beta", **{**EARLIER, "product": "switches"})
+    assert [(p.field, p.message) for p in dataset.problems()] == [
+        ("product", "is 'switches' here but 'cameras' at test")]
+
+
+def test_node_descriptions_from_two_imports_are_joined(clean_db):
+    # description merges by join: "Maker of cameras" then "Listed in Shenzhen" → "Maker of cameras / Listed in Shenzhen"
+    first, second = Dataset(), Dataset()
+    source(first, "s1")
+    source(second, "s2")
+    company(first, "s1", "q1", "Acme Corp", description="Maker of cameras")
+    company(second, "s2", "q2", "Acme Corp", description="Listed in Shenzhen")
+    write_dataset(clean_db, DATABASE, first)
+    write_dataset(clean_db, DATABASE, second)
+    node = clean_db.execute_query("MATCH (n:Company {id: 'acme'}) RETURN n", database_=DATABASE).records[0]["n"]
+    assert node["description"] == "Maker of cameras / Listed in Shenzhen"

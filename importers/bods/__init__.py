@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.settings import PROJECT_ROOT
+from graph.records import Dataset, ImportFailed, Origin, Problem
 from importers.bods.mapping import GraphBuilder, add_ties, latest_records, replaced_statements
 from importers.bods.reading import RawStatement, read_statements
 from importers.bods.statements import VERSIONS, Entity, Person, Relationship, parse
-from importers.core import Dataset, ImportFailed, Origin, Problem, check_counts, slug
+from importers.context import display, validated
 from importers.metadata import Metadata
+from importers.names import slug
 
 METADATA = Metadata.load(Path(__file__).with_name("bods.yml"))
 SUFFIXES = (".json", ".jsonl")
@@ -31,8 +32,8 @@ def load(path: Path) -> Dataset:
         raise ImportFailed([Problem(Origin(str(path)), "folder" if path.is_dir() else "file", "path", what)])
     dataset, problems, records, unreadable = Dataset(), [], [], set()
     for file in files:
-        display = _display(file)
-        raw, file_problems = read_statements(file, display)
+        shown = display(file)
+        raw, file_problems = read_statements(file, shown)
         problems += file_problems
         if file_problems:
             continue
@@ -43,7 +44,7 @@ def load(path: Path) -> Dataset:
                 records.append(record)
             else:
                 unreadable |= _named_keys(statement)
-        _add_source(dataset, file, display, package, raw, problems)
+        _add_source(dataset, file, shown, package, raw, problems)
     latest = latest_records(records, problems)
     builder = GraphBuilder(dataset, problems, replaced_statements(records), unreadable)
     relationships = [record for record in latest.values() if isinstance(record, Relationship)]
@@ -54,10 +55,7 @@ def load(path: Path) -> Dataset:
             builder.add_party(key, record)
     builder.finish_nodes()
     add_ties([tie for relationship in relationships for tie in builder.ties(relationship, latest)], dataset)
-    problems += dataset.problems() + check_counts(dataset, METADATA.assertions, Origin(str(METADATA.file)))
-    if problems:
-        raise ImportFailed(problems)
-    return dataset
+    return validated(dataset, METADATA, problems)
 
 
 def _named_keys(statement: RawStatement) -> set[tuple[str, str]]:
@@ -73,7 +71,7 @@ def source_id(file: Path) -> str:
     return stem if stem.startswith("bods") else f"bods-{stem}"
 
 
-def _add_source(dataset: Dataset, file: Path, display: str, package: str, raw: list[RawStatement],
+def _add_source(dataset: Dataset, file: Path, shown: str, package: str, raw: list[RawStatement],
                 problems: list[Problem]) -> None:
     """The package's Source node, from the publicationDetails of its statements."""
     details = [s.value.get("publicationDetails") for s in raw if isinstance(s.value, dict)]
@@ -82,7 +80,7 @@ def _add_source(dataset: Dataset, file: Path, display: str, package: str, raw: l
     names = list(dict.fromkeys(p.get("name") or p.get("url") for p in publishers if p.get("name") or p.get("url")))
     dates = sorted(d["publicationDate"][:10] for d in details if isinstance(d.get("publicationDate"), str))
     versions = sorted({d.get("bodsVersion") for d in details} & set(VERSIONS))
-    origin = raw[0].origin if raw else Origin(display)
+    origin = raw[0].origin if raw else Origin(shown)
     if raw and not names:
         problems.append(Problem(origin, "package", "publicationDetails.publisher", "names no publisher in any statement"))
     if not raw:
@@ -95,9 +93,3 @@ def _add_source(dataset: Dataset, file: Path, display: str, package: str, raw: l
         "date": dates[-1], "file": file.name, "url": next((p["url"] for p in publishers if p.get("url")), None),
     }, origin)
 
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)

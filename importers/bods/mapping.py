@@ -27,8 +27,11 @@ from dataclasses import dataclass, field
 
 from rigour.territories import get_territory
 
+from graph.records import Dataset, Problem, relationship_id
+from graph.schema import load_schema
 from importers.bods.statements import Entity, Interest, Party, Person, Record, Relationship, Statement
-from importers.core import COMBINE, LIST_APPEND, LIST_UNION, Dataset, Problem, relationship_id, slug
+from importers.context import clip_quote
+from importers.names import government_id, slug
 
 POSITION_TITLES = {"boardMember": "Board member", "boardChair": "Board chair",
                    "seniorManagingOfficial": "Senior managing official"}
@@ -38,9 +41,12 @@ UNNAMED = {"anonymousEntity": "Anonymous entity", "unknownEntity": "Unknown enti
            "anonymousPerson": "Anonymous person", "unknownPerson": "Unknown person"}
 ALWAYS_SUFFIXED = {"arrangement", "anonymousEntity", "unknownEntity", "anonymousPerson", "unknownPerson"}
 LEVELS = {"governmentDepartment": "ministry", "stateAgency": "agency"}
-YEARS = range(1949, 2101)
-FOUNDED_YEARS = range(1800, 2101)
-EVIDENCE_LENGTH = 300
+SCHEMA = load_schema()
+MERGING = SCHEMA.merging
+_AS_OF = SCHEMA.common_relationship_properties["asOf"]
+YEARS = range(int(_AS_OF.min), int(_AS_OF.max) + 1)  # the years a tie may speak of
+_FOUNDED = SCHEMA.nodes["Company"].properties["founded"]
+FOUNDED_YEARS = range(int(_FOUNDED.min), int(_FOUNDED.max) + 1)
 
 
 def record_key(statement: Statement, record_id: str) -> tuple[str, str]:
@@ -127,12 +133,12 @@ class GraphBuilder:
         external = [f"bods:{statement.record_id}"]
         if isinstance(record, Entity):  # person identifiers are passport and tax numbers: not kept
             external += [_external_id(scheme, value) for scheme, value in record.identifiers]
-        props.update(externalIds=external, sources=[statement.package], evidence=[_evidence(_quote_party(record))])
+        props.update(externalIds=external, sources=[statement.package], evidence=[clip_quote(_quote_party(record))])
         for told_by, reason, quote in self.undisclosed.get(key, []):
             unnamed = f"An interested party is not named in BODS: {reason}."
             props["description"] = _joined([props.get("description"), unnamed], ". ")
             props["sources"].append(told_by.package)
-            props["evidence"].append(_evidence(quote))
+            props["evidence"].append(clip_quote(quote))
         props = {k: v for k, v in props.items() if v is not None}
         if node_id not in self.drafts:
             self.drafts[node_id] = (label, {"id": node_id, "name": name, **props}, statement)
@@ -140,9 +146,10 @@ class GraphBuilder:
         draft = self.drafts[node_id][1]  # another record of the same entity: its name becomes an alias
         props["aliases"] = [name, *props.get("aliases", [])]
         for prop, value in props.items():
-            if prop in LIST_APPEND:
+            rule = MERGING[prop].merge if prop in MERGING else "agree"
+            if rule == "provenance":
                 draft[prop] = draft[prop] + value
-            elif prop in LIST_UNION:
+            elif rule == "union":
                 draft[prop] = list(dict.fromkeys(v for v in [*draft.get(prop, []), *value] if v != draft["name"]))
             else:
                 draft.setdefault(prop, value)
@@ -245,7 +252,7 @@ class GraphBuilder:
             "validFrom": valid_from if valid_from in YEARS else None,
             "validTo": valid_to if valid_to in YEARS else None,
             "externalIds": [f"bods:{statement.record_id}"],
-            "sources": [statement.package], "evidence": [_evidence(text)], "note": _joined(notes),
+            "sources": [statement.package], "evidence": [clip_quote(text)], "note": _joined(notes),
         }
 
 
@@ -269,20 +276,19 @@ def _fold(kept: dict, props: dict) -> None:
     """Join an agreeing tie into the kept one; done here because the Dataset keeps one of two equal quotes
     while it appends both sources."""
     for name, value in props.items():
-        if value is None:
+        if value is None or name not in MERGING:
             continue
-        if name in LIST_APPEND:
+        if MERGING[name].merge == "provenance":
             kept[name] = kept[name] + value
-        elif name in LIST_UNION:
-            kept[name] = list(dict.fromkeys([*kept.get(name, []), *value]))
-        elif name in COMBINE:
-            kept[name] = COMBINE[name](kept[name], value) if name in kept else value
+        elif name in kept:
+            kept[name] = MERGING[name].combine(kept[name], value)
+        else:
+            kept[name] = value
 
 
 def _agrees(kept: dict, props: dict) -> bool:
     """Whether an earlier statement says what the kept one says (lists, years and provenance aside)."""
-    merged = LIST_UNION | LIST_APPEND | set(COMBINE)
-    return all(kept.get(k) == props.get(k) for k in set(kept) | set(props) if k not in merged)
+    return all(kept.get(k) == props.get(k) for k in set(kept) | set(props) if k not in MERGING)
 
 
 def _same_entity(claim: _Claim, label: str, package: str, identifiers: dict[str, str], by_country: bool) -> bool:
@@ -311,7 +317,7 @@ def _node(record: Entity | Person) -> tuple[str, str, dict, bool]:
     aliases = [a for a in record.alternate_names if a != name]
     if entity_type == "state" and record.jurisdiction:
         country = get_territory(record.jurisdiction.lower()).name
-        props = {"id": f"government-of-{slug(country)}", "level": "national", "aliases": [name, *aliases]}
+        props = {"id": government_id(country), "level": "national", "aliases": [name, *aliases]}
         return "Government", f"Government of {country}", props, True
     props = {"id": _base_id(name, entity_type, record.statement), "aliases": aliases or None}
     if entity_type == "registeredEntity":
@@ -387,10 +393,6 @@ def _quote_interest(interest: Interest) -> str:
              f"startDate {interest.start}" if interest.start else None, f"endDate {interest.end}" if interest.end else None]
     shown = ", ".join(p for p in parts if p)
     return f"{interest.quoted_type or 'interest'}" + (f" ({shown})" if shown else "")
-
-
-def _evidence(text: str) -> str:
-    return text if len(text) <= EVIDENCE_LENGTH else text[:EVIDENCE_LENGTH - 1] + "…"
 
 
 def _joined(parts: list[str | None], sep: str = " ") -> str | None:

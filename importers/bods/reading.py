@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from importers.core import DuplicateKey, Origin, Problem, unique_keys
+from graph.records import Origin, Problem
+from importers.readers import DuplicateKey, json_lines, unique_keys
 
 
 @dataclass(frozen=True)
@@ -78,20 +79,16 @@ def _read_lines(text: str, display: str) -> tuple[list[RawStatement], list[Probl
         else:
             return [RawStatement(value, 0, origin)], []
     statements, problems = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            statements.append(RawStatement(json.loads(line, object_pairs_hook=unique_keys), len(statements),
-                                           Origin(display, number)))
-        except json.JSONDecodeError as error:
-            problems.append(Problem(Origin(display, number), "file", "syntax",
-                                    f"is not valid JSON: {error.msg} (column {error.colno}); "
-                                    "a BODS file is a JSON array or JSON Lines"))
-        except DuplicateKey as error:
-            problems.append(_duplicate_problem(error, Origin(display, number)))
-        except RecursionError:
-            problems.append(_too_deep(Origin(display, number)))
+    for line in json_lines(text.encode("utf-8").splitlines()):
+        if line.kind == "duplicate":
+            problems.append(line.problem(display, item="statement"))
+        elif line.kind:
+            problem = line.problem(display, item="file")
+            if line.kind == "syntax":
+                problem.message += "; a BODS file is a JSON array or JSON Lines"
+            problems.append(problem)
+        else:
+            statements.append(RawStatement(line.value, len(statements), Origin(display, line.number)))
     return statements, problems
 
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from rigour.territories import get_territory
 
+from graph.records import Origin, Problem
 from importers.bods.reading import RawStatement
-from importers.core import Origin, Problem
 
 VERSIONS = ("0.2", "0.3", "0.4")
 STATEMENT_KINDS = {"entityStatement": "entity", "personStatement": "person", "ownershipOrControlStatement": "relationship"}

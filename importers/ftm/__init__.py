@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from graph.settings import PROJECT_ROOT
-from importers.core import ImportFailed, Origin, Problem, check_counts, slug
+from graph.records import Origin, Problem
+from importers.context import display, validated
 from importers.ftm.mapping import FtmDataset, Mapper
 from importers.ftm.reader import Record, read_entities
 from importers.metadata import Metadata
+from importers.names import slug
 
 __all__ = ["METADATA", "FtmDataset", "load", "source_id_for"]
 
@@ -33,7 +34,7 @@ def load(path: Path, *, source_id: str | None = None) -> FtmDataset:
 
     `dataset.skipped` counts the entities and values left out, by reason."""
     path = Path(path)
-    file = _display(path)
+    file = display(path)
     records, rejected, problems = read_entities(path, file)
     dataset = FtmDataset()
     source_id = source_id or source_id_for(path)
@@ -47,10 +48,7 @@ def load(path: Path, *, source_id: str | None = None) -> FtmDataset:
             "date": date, "file": path.name, "url": URL,
         }, Origin(file))
     problems += Mapper(records, rejected, dataset, source_id, int(date[:4]) if date else None).run()
-    problems += dataset.problems() + check_counts(dataset, METADATA.assertions, Origin(str(METADATA.file)))
-    if problems:
-        raise ImportFailed(problems)
-    return dataset
+    return validated(dataset, METADATA, problems)
 
 
 def source_id_for(path: Path) -> str:
@@ -71,9 +69,3 @@ def _title(path: Path, records: list[Record]) -> str:
     more = f" and {len(datasets) - TITLE_DATASETS} more" if len(datasets) > TITLE_DATASETS else ""
     return f"OpenSanctions FollowTheMoney entities in {path.name}" + (f" (datasets: {shown}{more})" if datasets else "")
 
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)

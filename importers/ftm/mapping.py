@@ -27,12 +27,13 @@ from followthemoney import ValueEntity, registry
 from rigour.territories import get_territory
 from rigour.text.scripts import is_latin
 
-from importers.core import Dataset, Origin, Problem, slug
+from graph.records import Dataset, Origin, Problem
+from importers.context import clip_quote
 from importers.ftm.reader import Record
+from importers.names import BANKS, government_id, known_bank, slug
 
 ID_SCHEME = "opensanctions"
 CONFIDENCE = "stated"  # a dataset record states its facts
-QUOTE_LIMIT = 300
 NAME_PROPS = ("name", "alias", "previousName")  # weakAlias and abbreviation are too ambiguous to match on
 LOCATION_PROPS = ("jurisdiction", "country")
 EXTERNAL_ID_PROPS = {"leiCode": "lei", "wikidataId": "wikidata", "uscCode": "uscc", "innCode": "inn",
@@ -41,15 +42,6 @@ GOVERNMENT_TOPICS = {"gov", "gov.national", "gov.state", "gov.muni", "gov.execut
                      "gov.judicial", "gov.security", "gov.financial", "gov.admin"}
 LEVEL_BY_TOPIC = {"gov.muni": "municipal", "gov.state": "regional"}
 NATIONAL_GOVERNMENT = re.compile(r"^(the )?government of ", re.IGNORECASE)
-SEED_BANKS = {  # seed id: (seed name, kind, spellings)
-    "china-exim-bank": ("Export-Import Bank of China", "policy bank", (
-        "Export-Import Bank of China", "The Export-Import Bank of China", "China Exim Bank", "China Eximbank",
-        "China EXIM", "Exim Bank of China", "中国进出口银行")),
-    "china-development-bank": ("China Development Bank", "policy bank", (
-        "China Development Bank", "China Development Bank Corporation", "China Development Bank Corp",
-        "国家开发银行")),
-}
-BANK_BY_SPELLING = {slug(spelling): bank for bank, (_, _, spellings) in SEED_BANKS.items() for spelling in spellings}
 
 
 @dataclass(frozen=True)
@@ -156,7 +148,7 @@ class Mapper:
     def _assign_ids(self) -> None:
         """slug(name), or a seed id; where two entities of the file share a slug, each gets a suffix from its FtM id."""
         base = {ftm_id: self._base_id(self.records[ftm_id], label) for ftm_id, label in self.labels.items()}
-        shared = Counter(node_id for node_id in base.values() if node_id not in SEED_BANKS)
+        shared = Counter(node_id for node_id in base.values() if node_id not in BANKS)
         taken = set(base.values())
         for ftm_id, node_id in base.items():
             if shared[node_id] > 1:
@@ -173,7 +165,7 @@ class Mapper:
         if label == "Government" and NATIONAL_GOVERNMENT.match(name):
             countries = _iso_countries(entity, LOCATION_PROPS)
             if len(countries) == 1:
-                return f"government-of-{slug(get_territory(countries[0].lower()).name)}"
+                return government_id(get_territory(countries[0].lower()).name)
         return slug(name) or slug(entity.id)
 
     def _add_node(self, record: Record, label: str, sanctions: list[str]) -> None:
@@ -193,11 +185,11 @@ class Mapper:
             "sanctions": _unique(sanctions) or None,
             "urls": list(entity.get("sourceUrl")) or None,
             "sources": [self.source_id],
-            "evidence": [_quote(f"{entity.schema.name}: {record.caption or name}")],
+            "evidence": [clip_quote(f"{entity.schema.name}: {record.caption or name}")],
             **self._label_props(entity, label),
         }
         if label == "StateBank":  # keep the seed's name, so the two imports do not overwrite each other
-            props["name"] = SEED_BANKS[props["id"]][0]
+            props["name"] = BANKS[props["id"]].name
             props["aliases"] = _unique(n for n in [name, *names] if n != props["name"]) or None
         self.dataset.add_node(label, props, record.origin)
         if label in self.schema.relationships["LOCATED_IN"].from_labels:
@@ -217,7 +209,7 @@ class Mapper:
         if label == "Organization":
             return {"kind": "international body" if "gov.igo" in topics else None}
         if label == "StateBank":
-            return {"kind": SEED_BANKS[self.banks[entity.id]][1]}
+            return {"kind": BANKS[self.banks[entity.id]].kind}
         if label == "Project":
             return self._project_props(entity)
         return {}
@@ -247,7 +239,7 @@ class Mapper:
         entity = record.entity
         for code in _iso_countries(entity, LOCATION_PROPS):
             named_by = [prop for prop in LOCATION_PROPS if code.lower() in entity.get(prop, quiet=True)]
-            quote = _quote(f"{entity.schema.name}: {name}; " + "; ".join(f"{prop} {code.lower()}" for prop in named_by))
+            quote = clip_quote(f"{entity.schema.name}: {name}; " + "; ".join(f"{prop} {code.lower()}" for prop in named_by))
             if code not in self.dataset.nodes:
                 country = {"id": code, "name": get_territory(code.lower()).name, "sources": [self.source_id],
                            "evidence": [quote]}
@@ -310,7 +302,7 @@ class Mapper:
             if rel_type not in props_by_type:
                 props_by_type[rel_type] = {
                     "sources": [self.source_id],
-                    "evidence": [self._tie_quote(entity, spec.quoted)],
+                    "evidence": [self._tieclip_quote(entity, spec.quoted)],
                     "confidence": CONFIDENCE,
                     "externalIds": [f"{ID_SCHEME}:{entity.id}"],
                     "urls": list(entity.get("sourceUrl")) or None,
@@ -432,14 +424,14 @@ class Mapper:
             return None
         return raw.strip().upper()
 
-    def _tie_quote(self, entity: ValueEntity, quoted: tuple[str, ...]) -> str:
+    def _tieclip_quote(self, entity: ValueEntity, quoted: tuple[str, ...]) -> str:
         parts = []
         for prop in quoted:
             is_entity = entity.schema.properties[prop].type == registry.entity
             for value in entity.get(prop):
                 shown = self.names.get(value) or (self.records[value].caption if value in self.records else None) or value
                 parts.append(f"{prop} {shown if is_entity else value}")
-        return _quote(f"{entity.schema.name}: " + "; ".join(parts))
+        return clip_quote(f"{entity.schema.name}: " + "; ".join(parts))
 
 
 # --- helpers ------------------------------------------------------------------------------------------
@@ -455,8 +447,7 @@ def _display_name(record: Record) -> str | None:
 def _seed_bank(entity: ValueEntity) -> str | None:
     if not entity.schema.is_a("Organization"):
         return None
-    return next((BANK_BY_SPELLING[slug(n)] for prop in NAME_PROPS for n in entity.get(prop) if slug(n) in BANK_BY_SPELLING),
-                None)
+    return known_bank([n for prop in NAME_PROPS for n in entity.get(prop)])
 
 
 def _is_iso_country(code: str) -> bool:
@@ -488,7 +479,3 @@ def _year(date: str) -> int:
 
 def _unique(values) -> list:
     return list(dict.fromkeys(values))
-
-
-def _quote(text: str) -> str:
-    return text[:QUOTE_LIMIT]

@@ -10,13 +10,14 @@ not know are ignored, as the library does, so files written by a newer FtM versi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from followthemoney import ValueEntity, model, registry
 
-from importers.core import DuplicateKey, Origin, Problem, unique_keys
+from graph.records import Origin, Problem
+from importers.readers import json_lines
 
 # The dates, countries and entity references mapping.py reads: a raw value of theirs that the library
 # cannot clean is reported instead of being dropped silently.
@@ -45,43 +46,26 @@ def read_entities(path: Path, file: str) -> tuple[list[Record], set[str], list[P
     problems: list[Problem] = []
     first_line: dict[str, int] = {}
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            origin = Origin(file, number)
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is no error
-            record = _read_line(raw, origin, problems, rejected)
+        for line in json_lines(handle):
+            if line.kind:
+                problems.append(line.problem(file, syntax_field="json"))
+                continue
+            origin = Origin(file, line.number)
+            record = _read_entity(line.value, origin, problems, rejected)
             if record is None:
                 continue
             entity_id = record.entity.id
             if entity_id in first_line:
                 problems.append(Problem(origin, record.item, "id", f"appears again (first on line {first_line[entity_id]})"))
                 continue
-            first_line[entity_id] = number
+            first_line[entity_id] = line.number
             records.append(record)
     if not records and not problems:
         problems.append(Problem(Origin(file), "file", "entities", "holds no entities (the file is empty)"))
     return records, rejected, problems
 
 
-def _read_line(raw: bytes, origin: Origin, problems: list[Problem], rejected: set[str]) -> Record | None:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        problems.append(Problem(origin, "line", "encoding", f"is not UTF-8 ({error.reason} at byte {error.start})"))
-        return None
-    if not text.strip():
-        return None
-    try:
-        data = json.loads(text, object_pairs_hook=unique_keys)
-    except json.JSONDecodeError as error:
-        problems.append(Problem(origin, "line", "json", f"is not valid JSON ({error.msg} at column {error.colno})"))
-        return None
-    except DuplicateKey as error:
-        problems.append(Problem(origin, "line", error.key, "is given twice in one JSON object (JSON readers keep only one)"))
-        return None
-    except RecursionError:
-        problems.append(Problem(origin, "line", "json", "nests arrays or objects too deeply to be read"))
-        return None
+def _read_entity(data: Any, origin: Origin, problems: list[Problem], rejected: set[str]) -> Record | None:
     if not isinstance(data, dict):
         problems.append(Problem(origin, "line", "json", f"is a JSON {type(data).__name__}, not an entity object"))
         return None

@@ -23,15 +23,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.settings import PROJECT_ROOT
-from importers.core import Dataset, ImportFailed, NodeRecord, Origin, Problem, RelationshipRecord, check_counts, relationship_id
+from graph.records import Dataset, ImportFailed, NodeRecord, Origin, Problem, RelationshipRecord, relationship_id
+from importers.context import clip_quote, display, validated
 from importers.gcdf import vocabulary as vocab
 from importers.gcdf.records import Party, Record, read_file
 from importers.metadata import Metadata
+from importers.names import BANKS, government_id, known_bank, slug
 
 METADATA = Metadata.load(Path(__file__).with_name("gcdf.yml"))
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
-MAX_QUOTE = 300
 ACCOUNTABLE_ROLES = {
     "accountable": "accountable agency (guarantees, insures or secures repayment), not a lender",
     "guarantor": "guarantor of repayment, not a lender",
@@ -51,15 +51,12 @@ def load(path: Path) -> Dataset:
     problems: list[Problem] = []
     records: list[Record] = []
     for file in files:
-        read = read_file(file, _display(file))
+        read = read_file(file, display(file))
         problems += read.problems
         records += read.records
     dataset = Dataset()
     _Builder(dataset, records).build()
-    problems += dataset.problems() + check_counts(dataset, METADATA.assertions, Origin(str(METADATA.file)))
-    if problems:
-        raise ImportFailed(problems)
-    return dataset
+    return validated(dataset, METADATA, problems)
 
 
 @dataclass
@@ -124,7 +121,7 @@ class _Builder:
                 agency.state_owned.add(party.kind.state_owned)
         else:
             agency = self.agencies[known]
-        quote = (record.layout.source.id, _quote(party.name))
+        quote = (record.layout.source.id, clip_quote(party.name))
         if quote not in agency.quotes:
             agency.quotes.append(quote)
 
@@ -134,16 +131,16 @@ class _Builder:
         # Bare acronyms (`BOC`, `ICE`) are too short to be safe aliases for entity matching; the full
         # spelling, which keeps them, is an alias.
         aliases = [a for a in dict.fromkeys([party.name, *(e for e in extras if not e.isupper())]) if a != name]
-        bank_id = vocab.known_bank([name, *extras])
+        bank_id = known_bank([name, *extras])
         if bank_id:
-            canonical = vocab.KNOWN_BANKS[bank_id][0]
+            canonical = BANKS[bank_id].name
             aliases = [a for a in dict.fromkeys([name, *aliases]) if a != canonical]
             return bank_id, "StateBank", {"name": canonical, "kind": "policy bank", "aliases": aliases}
         territory = vocab.government_country(name)
         if territory is not None:
             canonical = vocab.government_name(territory)
             aliases = [a for a in dict.fromkeys([name, party.name]) if a != canonical]
-            return vocab.government_id(territory), "Government", {"name": canonical, "level": "national",
+            return government_id(territory.name), "Government", {"name": canonical, "level": "national",
                                                                   "aliases": aliases}
         kind = vocab.kind_from_name(name) if party.kind.by_name else party.kind
         props: dict = {"name": name, "aliases": aliases}
@@ -151,7 +148,7 @@ class _Builder:
             props["level"] = vocab.government_level(name)
         elif kind.label in ("StateBank", "Organization"):
             props["kind"] = kind.kind
-        return vocab.slug(name), kind.label, props
+        return slug(name), kind.label, props
 
     def _add_agency_node(self, agency: _Agency) -> None:
         props = dict(agency.props)
@@ -178,7 +175,7 @@ class _Builder:
             "value": record.amount, "currency": record.currency, "valueUsd": record.amount_usd,
             "description": _project_description(record),
             "externalIds": [f"aiddata:{record.record_id}"], "urls": record.urls or None,
-            "sources": [source.id], "evidence": [_quote(record.title)],
+            "sources": [source.id], "evidence": [clip_quote(record.title)],
         }, record.origin)
         national_id = self._add_country(record, project_id, common)
         self._add_finance(record, project_id, common)
@@ -189,7 +186,7 @@ class _Builder:
             if party.role == "implementer" and agency.label == "Company":
                 self._relationship("CONTRACTED_FOR", agency.id, project_id, {
                     **common, "role": "trainer" if kind == "training" else "prime contractor", "year": record.year,
-                    "evidence": [_quote(party.name)],
+                    "evidence": [clip_quote(party.name)],
                     "note": f"AidData implementing agency ({record.layout.name} record {record.record_id})",
                 }, record.origin)
             elif party.role in COMMISSIONING_ROLES:
@@ -198,14 +195,14 @@ class _Builder:
         for agency_id, commissioner in commissioners.items():
             if agency_id != national_id:
                 self._relationship("COMMISSIONED", agency_id, project_id, {
-                    **common, "year": record.year, "evidence": [_quote(commissioner.name)],
+                    **common, "year": record.year, "evidence": [clip_quote(commissioner.name)],
                     "note": commissioner.note(record),
                 }, record.origin)
         if national_id:
             named = commissioners.get(national_id)
             self._relationship("COMMISSIONED", national_id, project_id, {
                 **common, "year": record.year, "confidence": "stated" if named else "inferred",
-                "evidence": [_quote(named.name if named else record.recipient)],
+                "evidence": [clip_quote(named.name if named else record.recipient)],
                 "note": named.note(record) if named else (
                     f"AidData's recipient country is {record.recipient}; the record does not name the government "
                     f"itself as receiving or implementing agency ({record.layout.name} record {record.record_id})"),
@@ -218,11 +215,11 @@ class _Builder:
             return None
         source = record.layout.source.id
         code = territory.code.upper()
-        quote = [_quote(record.recipient)]
+        quote = [clip_quote(record.recipient)]
         aliases = [record.recipient] if record.recipient != territory.name else None
         self._node("Country", {"id": code, "name": territory.name, "aliases": aliases,
                                "sources": [source], "evidence": quote}, record.origin)
-        government = vocab.government_id(territory)
+        government = government_id(territory.name)
         self._node("Government", {"id": government, "name": vocab.government_name(territory), "level": "national",
                                   "sources": [source], "evidence": quote}, record.origin)
         self._relationship("GOVERNS", government, code, {"sources": [source], "evidence": quote,
@@ -247,19 +244,19 @@ class _Builder:
                    "recommendedForAggregates": record.recommended}
         for funder in funders:
             self._relationship("FINANCED", funder, project_id, {
-                **finance, "urls": record.urls or None, "evidence": [_quote(record.title)],
+                **finance, "urls": record.urls or None, "evidence": [clip_quote(record.title)],
                 "note": f"AidData funding agency; {_flags(record, amounts=True)}{shared}",
             }, record.origin)
         for party in record.parties:
             agency = self._agency(party)
             if party.role == "co-financier" and agency.id in cofinanciers:
                 self._relationship("FINANCED", agency.id, project_id, {
-                    **finance, "evidence": [_quote(party.name)],
+                    **finance, "evidence": [clip_quote(party.name)],
                     "note": f"AidData co-financing agency; {_flags(record, amounts=True)}{shared}",
                 }, record.origin)
             elif party.role in ACCOUNTABLE_ROLES:
                 self._relationship("FINANCED", agency.id, project_id, {
-                    **common, "year": record.year, "instrument": "other", "evidence": [_quote(party.name)],
+                    **common, "year": record.year, "instrument": "other", "evidence": [clip_quote(party.name)],
                     "recommendedForAggregates": record.recommended,
                     "note": f"AidData {ACCOUNTABLE_ROLES[party.role]}; {flags}",
                 }, record.origin, key="guarantee")
@@ -330,17 +327,3 @@ def _project_description(record: Record) -> str:
         text += f"; valueUsd in {record.layout.amounts.usd_basis}"
     return text + "."
 
-
-def _quote(text: str) -> str:
-    """A verbatim excerpt of at most 300 characters, cut at a space."""
-    if len(text) <= MAX_QUOTE:
-        return text
-    cut = text[:MAX_QUOTE]
-    return cut[:cut.rfind(" ")] if " " in cut else cut
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)

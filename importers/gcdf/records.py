@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from rigour.territories import Territory
 
-from importers.core import Origin, Problem
+from graph.records import Origin, Problem
 from importers.gcdf import vocabulary as vocab
 from importers.gcdf.layouts import AgencyColumns, Layout, detect, unknown_layout_message
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from rigour.territories import Territory, lookup_territory
 
-from importers.core import slug
+from importers.names import LEGAL_FORMS
 
 
 def fold(text: str) -> str:
@@ -92,8 +92,6 @@ def agency_kind(type_text: str) -> AgencyKind | None:
     return None
 
 
-LEGAL_FORMS = {"co", "company", "corp", "corporation", "inc", "ltd", "limited", "plc", "llc", "sa", "sarl", "sprl",
-               "gmbh", "ag", "bhd", "tbk", "nv", "bv", "spa", "srl", "jsc", "pjsc", "pte", "pty", "group", "holdings"}
 UNIVERSITY = re.compile(r"universit|college|polytechnic|institute of (science|technology|information)", re.I)
 INSTITUTE = re.compile(r"\binstitut(e|o)?\b", re.I)
 ASSOCIATION = re.compile(r"\bassociation\b", re.I)
@@ -154,21 +152,6 @@ def project_kind(title: str, flow_type: str, sector: str, instrument: str | None
     return "other"
 
 
-# The seed's ids for the two big policy banks, with the spellings AidData and others use for them.
-KNOWN_BANKS = {
-    "china-exim-bank": ("Export-Import Bank of China",
-                        {"Export-Import Bank of China", "The Export-Import Bank of China", "China Eximbank",
-                         "China Exim Bank", "China Export-Import Bank", "Exim Bank of China"}),
-    "china-development-bank": ("China Development Bank", {"China Development Bank", "China Development Bank Corporation"}),
-}
-KNOWN_BANK_SLUGS = {slug(spelling): bank_id for bank_id, (_, spellings) in KNOWN_BANKS.items() for spelling in spellings}
-
-
-def known_bank(names: list[str]) -> str | None:
-    """The seed id of China Eximbank or China Development Bank when any of `names` spells it."""
-    return next((KNOWN_BANK_SLUGS[slug(n)] for n in names if slug(n) in KNOWN_BANK_SLUGS), None)
-
-
 REGIONAL_RECIPIENT = re.compile(r"regional|multi-?region", re.I)
 
 
@@ -198,10 +181,6 @@ def government_name(territory: Territory) -> str:
     """`Government of Serbia`, `Government of the Gambia`: the seed's way of naming national governments."""
     with_the = territory.in_sentence == f"the {territory.name}" or territory.name in NAMES_WITH_THE
     return f"Government of {'the ' if with_the else ''}{territory.name}"
-
-
-def government_id(territory: Territory) -> str:
-    return f"government-of-{slug(territory.name)}"
 
 
 def split_name(raw: str) -> tuple[str, list[str]]:

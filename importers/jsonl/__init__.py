@@ -36,31 +36,24 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from neo4j import READ_ACCESS, Driver
 
-from graph.schema import Schema, apply_schema, load_schema
-from importers.core import (
+from graph.records import (
     Dataset,
-    DuplicateKey,
     ImportFailed,
-    ImportSummary,
     Origin,
     Problem,
-    ProgressCallback,
     RelationshipRecord,
-    count_problems,
-    node_statements,
     ownership_problems,
     provenance_problems,
     relationship_id,
-    relationship_statements,
-    to_row,
-    unique_keys,
-    write_batches,
 )
+from graph.schema import Schema, apply_schema, load_schema
+from graph.writer import ImportSummary, ProgressCallback, node_statements, relationship_statements, to_row, write_batches
+from importers.context import count_problems
 from importers.metadata import Metadata
+from importers.readers import JsonLine, json_lines
 
 __all__ = ["METADATA", "Plan", "check", "dataset_records", "export_records", "import_file", "write", "write_jsonl"]
 
@@ -86,13 +79,6 @@ class Plan:
     @property
     def total(self) -> int:
         return self.nodes.total() + self.relationships.total()
-
-
-@dataclass(frozen=True)
-class _Line:
-    number: int
-    record: Any = None
-    error: tuple[str, str, str] | None = None  # (item, field, message) when the line is not a JSON object
 
 
 def _blocks(path: Path) -> Iterator[tuple[int, list[bytes], bytes]]:
@@ -130,34 +116,23 @@ def _verified_blocks(path: Path, digests: list[bytes] | tuple[bytes, ...], file:
         raise _changed(file, None)
 
 
-def _lines(path: Path, digests: list[bytes] | tuple[bytes, ...], verify_as: str | None = None) -> Iterator[_Line]:
-    """Every non-blank line, parsed, or the reason it cannot be; blocks hashed or verified as
-    `_verified_blocks` says."""
-    for first, block in _verified_blocks(path, digests, verify_as):
-        for number, raw in enumerate(block, first):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as error:
-                yield _Line(number, error=("line", "encoding", f"is not UTF-8 ({error.reason} at byte {error.start})"))
-                continue
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text, object_pairs_hook=unique_keys)
-            except DuplicateKey as error:
-                yield _Line(number, error=("record", error.key, "is given twice in one object"))
-                continue
-            except json.JSONDecodeError as error:
-                yield _Line(number, error=("line", "syntax", f"is not valid JSON: {error.msg} (column {error.colno})"))
-                continue
-            except RecursionError:
-                yield _Line(number, error=("line", "syntax", "nests lists or objects too deeply to be read"))
-                continue
-            if not isinstance(record, dict):
-                yield _Line(number, error=("line", "type", "expected an object with a \"type\", got "
-                                                          f"{type(record).__name__}"))
-                continue
-            yield _Line(number, record)
+def _lines(path: Path, digests: list[bytes] | tuple[bytes, ...], verify_as: str | None = None) -> Iterator[JsonLine]:
+    """Every non-blank line, parsed, or the reason it cannot be (a line that is not an object among them);
+    blocks hashed or verified as `_verified_blocks` says."""
+    raw_lines = (raw for _, block in _verified_blocks(path, digests, verify_as) for raw in block)
+    for line in json_lines(raw_lines):
+        if line.kind is None and not isinstance(line.value, dict):
+            yield JsonLine(line.number, kind="type", detail=type(line.value).__name__)
+        else:
+            yield line
+
+
+def _line_problem(line: JsonLine, file: str) -> Problem:
+    if line.kind == "type":
+        return Problem(Origin(file, line.number), "line", "type", f"expected an object with a \"type\", got {line.detail}")
+    if line.kind == "duplicate":
+        return Problem(Origin(file, line.number), "record", line.detail, "is given twice in one object")
+    return line.problem(file)
 
 
 def _hash(rel_id: str) -> int:
@@ -191,19 +166,19 @@ class _Checker:
     def problem(self, line: int | None, item: str, field: str, message: str) -> None:
         self.problems.append(Problem(Origin(self.file, line), item, field, message))
 
-    def line(self, line: _Line) -> None:
-        if line.error:
-            self.problem(line.number, *line.error)
+    def line(self, line: JsonLine) -> None:
+        if line.kind:
+            self.problems.append(_line_problem(line, self.file))
             return
-        kind = line.record.get("type")
+        kind = line.value.get("type")
         if kind not in RECORD_KEYS:
             self.problem(line.number, "record", "type", f"is {kind!r}; expected \"node\" or \"relationship\"")
             return
-        for key in line.record:
+        for key in line.value:
             if key not in RECORD_KEYS[kind]:
                 self.problem(line.number, f"{kind} record", key,
                              f"is not a key of a {kind} record (allowed: {', '.join(RECORD_KEYS[kind])})")
-        (self.node if kind == "node" else self.relationship)(line.number, line.record)
+        (self.node if kind == "node" else self.relationship)(line.number, line.value)
 
     def node(self, line: int, record: dict) -> None:
         label, properties = record.get("label"), record.get("properties")
@@ -296,8 +271,8 @@ class _Checker:
         """Re-read the file for the suspected duplicate relationship ids: the real ones are problems."""
         first: dict[str, int] = {}
         for line in _lines(path, digests, self.file):
-            record = line.record
-            if line.error or record.get("type") != "relationship" or not _well_formed_ends(record):
+            record = line.value
+            if line.kind or record.get("type") != "relationship" or not _well_formed_ends(record):
                 continue
             rel_id = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
             if rel_id not in self.suspects:
@@ -364,8 +339,10 @@ def write(driver: Driver, database: str, plan: Plan, *, batch_size: int = 5000,
 
 def _rows(plan: Plan, kind: str) -> Iterator[tuple[str, dict]]:
     """(label or type, writer row) for each record of `kind`, in file order."""
-    for line in _lines(plan.path, plan.digests, plan.file):  # the lines as checked: no errors
-        record = line.record
+    for line in _lines(plan.path, plan.digests, plan.file):  # verified block by block against the check
+        if line.kind:  # checked clean, so the file changed under us
+            raise ImportFailed([_line_problem(line, plan.file)])
+        record = line.value
         if record["type"] != kind:
             continue
         properties = _without_nulls(record["properties"])

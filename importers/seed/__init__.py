@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from graph.records import Dataset, ImportFailed, Origin, Problem
 from graph.settings import PROJECT_ROOT
-from importers.core import Dataset, ImportFailed, Origin, Problem, check_counts, iter_entries, read_yaml
+from importers.context import display, validated
 from importers.metadata import Metadata
+from importers.readers import read_yaml
 
 METADATA = Metadata.load(Path(__file__).with_name("seed.yml"))
 DEFAULT_PATH = PROJECT_ROOT / METADATA.path
@@ -25,28 +27,25 @@ def load(directory: Path = DEFAULT_PATH) -> Dataset:
     dataset = Dataset()
     for path in files:
         _read_file(path, dataset)
-    problems = dataset.problems() + check_counts(dataset, METADATA.assertions, Origin(str(METADATA.file)))
-    if problems:
-        raise ImportFailed(problems)
-    return dataset
+    return validated(dataset, METADATA)
 
 
 def _read_file(path: Path, dataset: Dataset) -> None:
-    name = _display(path)
+    name = display(path)
     document = read_yaml(path)
-    if not isinstance(document, dict) or not isinstance(document.get("source"), dict):
+    if not isinstance(document.data, dict) or not isinstance(document.data.get("source"), dict):
         dataset.conflicts.append(Problem(Origin(name, 1), "file", "source", "is required (a mapping at the top)"))
         return
-    source = dict(document["source"])
-    source_origin = Origin(name, source.pop("__line__", None))
+    source = dict(document.data["source"])
+    source_origin = Origin(name, document.line(document.data["source"]))
     source_id = source.get("id")
     dataset.add_node("Source", source, source_origin)
-    for entry, origin in iter_entries(document, "nodes", name):
+    for entry, origin in document.entries("nodes", name):
         evidence = _evidence(entry, origin, dataset)
         label = entry.pop("label", None)
         props = {k: v for k, v in entry.items() if k not in RESERVED}
         dataset.add_node(str(label), {**props, "sources": [source_id] * len(evidence), "evidence": evidence}, origin)
-    for entry, origin in iter_entries(document, "relationships", name):
+    for entry, origin in document.entries("relationships", name):
         evidence = _evidence(entry, origin, dataset)
         props = {k: v for k, v in entry.items() if k not in RESERVED}
         start, end = entry.get("from"), entry.get("to")
@@ -70,11 +69,6 @@ def _evidence(entry: dict, origin: Origin, dataset: Dataset) -> list:
     return evidence
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)
 
 
 QUOTE_MARKS = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"',

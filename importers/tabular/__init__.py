@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.settings import PROJECT_ROOT
-from importers.core import Dataset, ImportFailed, Origin, Problem, check_counts
+from graph.records import Dataset, ImportFailed, Origin, Problem
+from importers.context import display, validated
 from importers.metadata import Metadata
 from importers.tabular.build import Builder
 from importers.tabular.mapping import Mapping, read_mapping
@@ -43,24 +43,13 @@ def load(path: Path, mapping: Path | str, *, assertions: dict | None = None) -> 
 
     The counts checked are this importer's (tabular.yml) and the mapping's `assertions`, or
     `assertions` given here instead of the mapping's (for an extract of a file the mapping is
-    written for). Nothing is written; pass the dataset to `importers.core.write_dataset`.
+    written for). Nothing is written; pass the dataset to `graph.writer.write_dataset`.
     """
     mapping_path = mapping_file(mapping)
-    mapping_shown = _display(mapping_path)
+    mapping_shown = display(mapping_path)
     spec = read_mapping(mapping_path, mapping_shown)
-    table = read_table(Path(path), spec, _display(Path(path)))
+    table = read_table(Path(path), spec, display(Path(path)))
     dataset = Dataset()
     Builder(spec, mapping_shown, table, dataset).run()
-    problems = (dataset.problems()
-                + check_counts(dataset, METADATA.assertions, Origin(_display(METADATA.file)))
-                + check_counts(dataset, spec.assertions if assertions is None else assertions, Origin(mapping_shown)))
-    if problems:
-        raise ImportFailed(problems)
-    return dataset
+    return validated(dataset, METADATA, more=(spec.assertions if assertions is None else assertions, mapping_shown))
 
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(PROJECT_ROOT))
-    except ValueError:
-        return str(path)

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from importers.core import Dataset, NodeRecord, Origin, Problem, RelationshipRecord, relationship_id, slug
+from graph.records import Dataset, NodeRecord, Origin, Problem, RelationshipRecord, relationship_id
+from importers.context import QUOTE_LIMIT, clip_quote
+from importers.names import slug
 from importers.tabular.cells import PARSERS, CellError, as_text, is_empty, parse_amount_and_currency
 from importers.tabular.mapping import TEMPLATE_FIELD, Condition, EndSpec, IdSpec, Mapping, NodeSpec, RelationshipSpec, ValueSpec
 from importers.tabular.table import Table
-
-EVIDENCE_LIMIT = 300
 
 
 def render(template: str, cells: dict[str, Any]) -> str | None:
@@ -25,14 +25,6 @@ def render(template: str, cells: dict[str, Any]) -> str | None:
     if not any(values.values()):
         return None
     return TEMPLATE_FIELD.sub(lambda match: values[match[1]], template).strip()
-
-
-def clip(text: str, limit: int = EVIDENCE_LIMIT) -> str:
-    """A verbatim prefix of at most `limit` characters, cut at a space where there is one."""
-    if len(text) <= limit:
-        return text
-    head = text[:limit + 1]
-    return (head.rsplit(" ", 1)[0] if " " in head else head[:limit]).rstrip()
 
 
 @dataclass
@@ -218,14 +210,14 @@ class Builder:
             if text is None:
                 self.problem(origin, item, _field(spec, "evidence"), "is empty, so the record has no quote")
                 return None
-            return clip(text)
+            return clip_quote(text)
         cell = cells[spec.column]
         if is_empty(cell):
             self.problem(origin, item, spec.column, "is empty, so the record has no quote")
             return None
         text = as_text(cell)
-        if len(text) > EVIDENCE_LIMIT:
-            self.problem(origin, item, spec.column, f"is a quote of {len(text)} characters; at most {EVIDENCE_LIMIT}")
+        if len(text) > QUOTE_LIMIT:
+            self.problem(origin, item, spec.column, f"is a quote of {len(text)} characters; at most {QUOTE_LIMIT}")
             return None
         return text
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from followthemoney.types import registry
 
+from graph.records import ImportFailed, Origin, Problem
 from graph.schema import Property, Schema, load_schema
-from importers.core import ImportFailed, Origin, Problem, read_yaml, slug
+from importers.names import slug
+from importers.readers import YamlDocument, read_yaml
 from importers.tabular.cells import PARSERS, PRODUCES
 
 TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
@@ -196,20 +198,23 @@ class _Reader:
         self.shown = shown
         self.schema = schema
         self.problems: list[Problem] = []
+        self.line_of = YamlDocument(None).line
 
     def problem(self, line: int | None, item: str, key: str, message: str) -> None:
         self.problems.append(Problem(Origin(self.shown, line), item, key, message))
 
     # --- top level ------------------------------------------------------------------------------
-    def read(self, document: Any) -> Mapping:
+    def read(self, parsed: YamlDocument) -> Mapping:
+        self.line_of = parsed.line
+        document = parsed.data
         mapping = Mapping(file=self.path)
         if not isinstance(document, dict):
             self.problem(1, "mapping", "file", "must be a YAML mapping with `nodes:` (and usually `relationships:`)")
             return mapping
-        line = document.pop("__line__", None)
+        line = self.line_of(document)
         for key in document.keys() - TOP_KEYS:
             self.problem(line, "mapping", key, f"is not a mapping option (known: {', '.join(sorted(TOP_KEYS))})")
-        mapping.about = _plain(document.get("about") or {})
+        mapping.about = document.get("about") or {}
         mapping.format = document.get("format")
         if mapping.format not in (None, "csv", "xlsx"):
             self.problem(line, "mapping", "format", f"is {mapping.format!r}; use csv or xlsx (or leave it out)")
@@ -220,7 +225,7 @@ class _Reader:
             self.problem(line, "mapping", "encoding", f"{mapping.encoding!r} is not an encoding Python knows")
         mapping.delimiter = str(document.get("delimiter") or ",")
         mapping.sheet = document.get("sheet")
-        mapping.assertions = _plain(document.get("assertions") or {})
+        mapping.assertions = document.get("assertions") or {}
         for name, raw in _items(document.get("extract")):
             extract = self.extract(name, raw, line)
             if extract:
@@ -256,7 +261,7 @@ class _Reader:
             self.problem(line, "mapping", "source", "is required: a fixed Source (id, title, publisher, date, url) "
                                                     "or `node: <key of a Source node made from each row>`")
             return
-        source_line = raw.pop("__line__", line)
+        source_line = self.line_of(raw, line)
         if "node" in raw:
             key = raw["node"]
             node = mapping.nodes.get(key)
@@ -266,7 +271,7 @@ class _Reader:
             return
         for key in raw.keys() - SOURCE_KEYS:
             self.problem(source_line, "source", key, f"is not a Source property (known: {', '.join(sorted(SOURCE_KEYS))})")
-        source = {k: v for k, v in _plain(raw).items() if k in SOURCE_KEYS}
+        source = {k: v for k, v in raw.items() if k in SOURCE_KEYS}
         for prop, message in self.schema.node_problems("Source", source):
             self.problem(source_line, "source", prop, message)
         mapping.source, mapping.source_line = source, source_line
@@ -287,7 +292,7 @@ class _Reader:
         if not isinstance(raw, dict) or not {"column", "pattern"} <= raw.keys():
             self.problem(line, f"extract.{name}", "pattern", "needs `column:` and `pattern:` (a regular expression)")
             return None
-        line = raw.pop("__line__", line)
+        line = self.line_of(raw, line)
         try:
             pattern = re.compile(raw["pattern"])
         except re.error as error:
@@ -300,7 +305,7 @@ class _Reader:
 
     def condition(self, raw: Any, item: str, line: int | None) -> Condition | None:
         if isinstance(raw, dict):
-            line = raw.pop("__line__", line)
+            line = self.line_of(raw, line)
         tests = [t for t in CONDITION_TESTS if isinstance(raw, dict) and t in raw]
         if not isinstance(raw, dict) or "column" not in raw or len(tests) != 1 or len(raw) != 2:
             self.problem(line, item, "condition", f"must be `column:` and one of {', '.join(CONDITION_TESTS)}, got {raw!r}")
@@ -329,7 +334,7 @@ class _Reader:
         """One value spec: a dict with column/template/value (+ options), or a bare literal."""
         if not isinstance(raw, dict):
             return self.literal(raw, prop, item, key, line)
-        line = raw.pop("__line__", line)
+        line = self.line_of(raw, line)
         kinds = [k for k in VALUE_KINDS if k in raw]
         unknown = raw.keys() - set(VALUE_KINDS) - VALUE_OPTIONS
         if unknown:
@@ -352,7 +357,7 @@ class _Reader:
             if not template_columns(spec.template):
                 self.problem(line, item, key, f"template {spec.template!r} names no {{column}}; use `value:` for fixed text")
                 return None
-        spec.map = {str(k).strip().lower(): v for k, v in _plain(raw.get("map") or {}).items()}
+        spec.map = {str(k).strip().lower(): v for k, v in (raw.get("map") or {}).items()}
         spec.split = raw.get("split")
         if raw.get("split_pattern"):
             try:
@@ -407,7 +412,7 @@ class _Reader:
                    reserved: set[str]) -> dict[str, list[ValueSpec]]:
         result: dict[str, list[ValueSpec]] = {}
         if isinstance(raw, dict):
-            line = raw.get("__line__", line)
+            line = self.line_of(raw, line)
         for name, value in _items(raw):
             if name in reserved:
                 self.problem(line, item, name, "is set by the importer or by its own key, not under `properties:`")
@@ -426,14 +431,14 @@ class _Reader:
             self.problem(line, item, "id", f"must say how the id is made: one of {', '.join(ID_KINDS)} "
                                            "(e.g. {slug: Name}), with optional `known: {name: id}`")
             return None
-        line = raw.pop("__line__", line)
+        line = self.line_of(raw, line)
         kinds = [k for k in ID_KINDS if k in raw]
         unknown = raw.keys() - set(ID_KINDS) - {"known"}
         if len(kinds) != 1 or unknown:
             self.problem(line, item, "id",
                          f"needs exactly one of {', '.join(ID_KINDS)} (and optionally `known`), got {sorted(raw)}")
             return None
-        known = {slug(str(k)): str(v) for k, v in _plain(raw.get("known") or {}).items()}
+        known = {slug(str(k)): str(v) for k, v in (raw.get("known") or {}).items()}
         spec = IdSpec(kinds[0], str(raw[kinds[0]]), known)
         if spec.kind == "template" and not template_columns(spec.source):
             self.problem(line, item, "id", f"template {spec.source!r} names no {{column}}")
@@ -448,14 +453,22 @@ class _Reader:
                 self.problem(line, item, "id", "`country` makes ISO codes, the ids of Country nodes only")
         return spec
 
+    def entry(self, raw: Any, item: str, kind: str, keys_hint: str, known: set[str],
+              line: int | None) -> tuple[bool, int | None]:
+        """Whether a node or relationship entry is a mapping, and its line; its unknown keys are reported."""
+        if not isinstance(raw, dict):
+            self.problem(line, item, kind, f"must be a mapping with {keys_hint}")
+            return False, line
+        line = self.line_of(raw, line)
+        for unknown in raw.keys() - known:
+            self.problem(line, item, unknown, f"is not a {kind} option (known: {', '.join(sorted(known))})")
+        return True, line
+
     def node(self, key: str, raw: Any, line: int | None) -> NodeSpec | None:
         item = f"nodes.{key}"
-        if not isinstance(raw, dict):
-            self.problem(line, item, "node", "must be a mapping with label, id, name, ...")
+        shaped, line = self.entry(raw, item, "node", "label, id, name, ...", NODE_KEYS, line)
+        if not shaped:
             return None
-        line = raw.pop("__line__", line)
-        for unknown in raw.keys() - NODE_KEYS:
-            self.problem(line, item, unknown, f"is not a node option (known: {', '.join(sorted(NODE_KEYS))})")
         label = raw.get("label")
         node_type = self.schema.nodes.get(label)
         if node_type is None:
@@ -496,7 +509,7 @@ class _Reader:
                 self.problem(line, item, key, f"{raw!r} is not a node of this mapping (nodes: {', '.join(nodes)})")
                 return None
             return EndSpec(node=raw)
-        if isinstance(raw, dict) and set(raw) - {"__line__"} == {"id"}:
+        if isinstance(raw, dict) and set(raw) == {"id"}:
             ref = self.id_spec(raw["id"], item, line, None)
             return EndSpec(ref=ref) if ref else None
         self.problem(line, item, key, "must be a node key, or {id: ...} naming a node another row makes")
@@ -504,12 +517,9 @@ class _Reader:
 
     def relationship(self, index: int, raw: Any, nodes: dict[str, NodeSpec], line: int | None) -> RelationshipSpec | None:
         item = f"relationships[{index}]"
-        if not isinstance(raw, dict):
-            self.problem(line, item, "relationship", "must be a mapping with type, from, to, properties")
+        shaped, line = self.entry(raw, item, "relationship", "type, from, to, properties", RELATIONSHIP_KEYS, line)
+        if not shaped:
             return None
-        line = raw.pop("__line__", line)
-        for unknown in raw.keys() - RELATIONSHIP_KEYS:
-            self.problem(line, item, unknown, f"is not a relationship option (known: {', '.join(sorted(RELATIONSHIP_KEYS))})")
         rel_type = raw.get("type")
         rel = self.schema.relationships.get(rel_type)
         if rel is None:
@@ -542,16 +552,7 @@ def _default_type(prop: Property | None) -> str:
 
 
 def _items(raw: Any) -> list[tuple[str, Any]]:
-    return [(k, v) for k, v in (raw or {}).items() if k != "__line__"] if isinstance(raw, dict) else []
-
-
-def _plain(value: Any) -> Any:
-    """The YAML value without the `__line__` keys read_yaml adds to every mapping."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items() if k != "__line__"}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+    return list(raw.items()) if isinstance(raw, dict) else []
 
 
 def read_mapping(path: Path, shown: str | None = None) -> Mapping:

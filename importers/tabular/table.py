@@ -14,7 +14,7 @@ from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
-from importers.core import ImportFailed, Origin, Problem
+from graph.records import ImportFailed, Origin, Problem
 from importers.tabular.mapping import Mapping
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}

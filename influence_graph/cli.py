@@ -19,21 +19,23 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 import cypher
-from cypher.output import cell_text, to_csv, to_json
-from graph import viz as pictures
 from graph.db import GraphConnectionError, connect, health
-from graph.docs import stale_pages, write_pages
+from graph.records import Dataset, ImportFailed
 from graph.schema import apply_schema
 from graph.server import LocalServer, ServerError
 from graph.settings import get_settings
+from graph.writer import ImportSummary, ProgressCallback
 from importers import bods as bods_importer
 from importers import ftm as ftm_importer
 from importers import gcdf as gcdf_importer
 from importers import jsonl as jsonl_importer
+from importers import pipeline
 from importers import seed as seed_importer
 from importers import tabular as tabular_importer
-from importers.core import Dataset, ImportFailed, ImportSummary, ProgressCallback, write_dataset
-from importers.resolve import DECISIONS, Resolver, known_from_graph, read_decisions
+from importers.resolve import DECISIONS
+from influence_graph import pictures
+from influence_graph.docs import stale_pages, write_pages
+from influence_graph.output import cell_text, to_csv, to_json
 
 # Tables of query rows are wide: without a terminal to measure, assume a wide one.
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -281,15 +283,12 @@ def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) ->
 @handle_errors
 def viz(name, params, output, exports, show_inactive, database):
     """Draw a chain query as a self-contained interactive page (and export its subgraph)."""
-    q = cypher.get(name)
-    values = q.parse_params(params)
+    values = cypher.get(name).parse_params(params)
     with database_driver(database) as (driver, database):
-        graph = pictures.query_subgraph(driver, name, values, database)
-    page = pictures.render_subgraph(graph, output, title=q.title, kind=q.visual, query=name, params=q.bind(values),
-                                    show_inactive=show_inactive)
-    console.print(f"wrote {page}")
-    for path in exports:
-        console.print(f"wrote {pictures.export(graph, path)}")
+        page = pictures.render(driver, name, values, output, database=database, show_inactive=show_inactive,
+                               exports=exports)
+    for path in (page, *exports):
+        console.print(f"wrote {path}")
 
 
 # --- docs --------------------------------------------------------------------------------------------
@@ -341,14 +340,14 @@ def resolution_options(command):
 
 
 def import_dataset(fmt: str, dataset: Dataset, options: dict) -> None:
-    """Resolve entities against the graph (unless --no-resolve), then write or dry-run."""
+    """The import pipeline (importers/pipeline.py): `load` has validated; resolve entities against the graph
+    (unless --no-resolve), then write or dry-run."""
     if not options["no_resolve"]:
+        review = options["review"] or Path("output") / "review" / f"{fmt}-matches.csv"
         with database_driver(options["database"]) as (driver, database):
-            known = known_from_graph(driver, database)
-        resolution = Resolver(known, read_decisions(options["decisions"])).resolve(dataset)
+            resolution = pipeline.resolve(driver, database, dataset, decisions=options["decisions"], review=review)
         for match in resolution.merged:
             console.print(f"matched {match.incoming.id} → {match.candidate.id} ({match.reason})")
-        review = resolution.write_review(options["review"] or Path("output") / "review" / f"{fmt}-matches.csv")
         if resolution.review:
             console.print(f"{len(resolution.review)} uncertain matches written to {review}: fill in `decision` "
                           f"(same / not same), save it as {options['decisions']}, and import again.")
@@ -368,14 +367,21 @@ def import_tabular(path, mapping, **options):
     import_dataset("tabular", tabular_importer.load(path, mapping), options)
 
 
-@import_.command("gcdf")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@resolution_options
-@import_options
-@handle_errors
-def import_gcdf(path, **options):
-    """Import AidData's Global Chinese Development Finance data (GCDF 2.0 or 3.0; CSV, .xlsx or a folder)."""
-    import_dataset("gcdf", gcdf_importer.load(path), options)
+def dataset_command(fmt: str, load: Callable[[Path], Dataset], help_text: str) -> None:
+    """`influence import FMT PATH` for a format whose `load` takes only the path (a file or a folder)."""
+    @import_.command(fmt, help=help_text)
+    @click.argument("path", type=click.Path(exists=True, path_type=Path))
+    @resolution_options
+    @import_options
+    @handle_errors
+    def command(path, **options):
+        import_dataset(fmt, load(path), options)
+
+
+dataset_command("gcdf", gcdf_importer.load,
+                "Import AidData's Global Chinese Development Finance data (GCDF 2.0 or 3.0; CSV, .xlsx or a folder).")
+dataset_command("bods", bods_importer.load,
+                "Import Beneficial Ownership Data Standard (0.2-0.4) packages (.json, .jsonl or a folder).")
 
 
 @import_.command("ftm")
@@ -387,16 +393,6 @@ def import_gcdf(path, **options):
 def import_ftm(path, source_id, **options):
     """Import FollowTheMoney / OpenSanctions entities (JSON lines)."""
     import_dataset("ftm", ftm_importer.load(path, source_id=source_id), options)
-
-
-@import_.command("bods")
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
-@resolution_options
-@import_options
-@handle_errors
-def import_bods(path, **options):
-    """Import Beneficial Ownership Data Standard (0.2-0.4) packages (.json, .jsonl or a folder)."""
-    import_dataset("bods", bods_importer.load(path), options)
 
 
 @import_.command("jsonl")
@@ -430,7 +426,8 @@ def import_jsonl(path, dry_run, batch_size, database):
 
 def write_and_report(dataset: Dataset, dry_run: bool, database: str | None, batch_size: int = 5000,
                      command: str = "influence import seed", rename: bool = False) -> ImportSummary | None:
-    """Shared tail of every Dataset import command: the write with a progress bar, then the summary table."""
+    """Shared tail of every Dataset import command (the dataset validated by its `load`): the write with a
+    progress bar, then the summary table."""
     console.print(f"Valid: {len(dataset.nodes)} nodes, {len(dataset.relationships)} relationships.")
     if dataset.skipped:
         console.print("Left out (no place in the schema): "
@@ -440,7 +437,7 @@ def write_and_report(dataset: Dataset, dry_run: bool, database: str | None, batc
         return None
 
     def write(driver: Driver, database: str, progress: ProgressCallback) -> ImportSummary:
-        return write_dataset(driver, database, dataset, batch_size=batch_size, progress=progress, rename=rename)
+        return pipeline.write(driver, database, dataset, batch_size=batch_size, progress=progress, rename=rename)
 
     return write_with_progress(write, len(dataset.nodes) + len(dataset.relationships), database, command)
 

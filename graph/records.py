@@ -1,0 +1,246 @@
+"""Records with their origin, the Dataset that merges them, and the validation rules.
+
+An importer turns its input into a `Dataset` of node and relationship records, each remembering the
+file and line it came from. `Dataset.problems()` checks the whole of it against the schema and the
+domain rules (ownership, provenance); only a dataset without problems is written (graph/writer.py).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from graph.schema import Schema, load_schema
+
+# Provenance travels as (source, quote) pairs, each pair kept once (`merge: provenance` in the schema).
+PROVENANCE = ("sources", "evidence")
+
+
+@dataclass(frozen=True)
+class Origin:
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass
+class Problem:
+    origin: Origin
+    item: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.item}: field '{self.field}' {self.message}"
+
+
+class ImportFailed(Exception):
+    """The input has problems; nothing was written. `problems` lists them all."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "\n".join(f"  {p}" for p in problems[:200])
+        more = f"\n  ... and {len(problems) - 200} more" if len(problems) > 200 else ""
+        super().__init__(f"{len(problems)} problem(s); nothing was written:\n{shown}{more}")
+
+
+class _Keyed:
+    props: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.props["id"]
+
+
+@dataclass
+class NodeRecord(_Keyed):
+    label: str
+    props: dict[str, Any]
+    origins: list[Origin]
+
+
+@dataclass
+class RelationshipRecord(_Keyed):
+    type: str
+    start: str
+    end: str
+    props: dict[str, Any]
+    origins: list[Origin]
+
+
+def relationship_id(start: str, rel_type: str, end: str, key: str | None = None) -> str:
+    return "|".join([start, rel_type, end] + ([key] if key else []))
+
+
+@dataclass
+class Dataset:
+    """Nodes and relationships by id; adding one that exists merges the two (see COMBINE)."""
+
+    schema: Schema = field(default_factory=load_schema, repr=False)
+    nodes: dict[str, NodeRecord] = field(default_factory=dict)
+    relationships: dict[str, RelationshipRecord] = field(default_factory=dict)
+    conflicts: list[Problem] = field(default_factory=list)
+    # what an importer left out on purpose (records the schema has no place for), counted by reason
+    skipped: Counter = field(default_factory=Counter)
+
+    def add_node(self, label: str, props: dict[str, Any], origin: Origin) -> None:
+        props = {k: v for k, v in props.items() if v is not None}
+        node_id = props.get("id")
+        if label not in self.schema.nodes:
+            self.conflicts += [Problem(origin, f"node {node_id}", *p) for p in self.schema.node_problems(label, props)[:1]]
+            return
+        if not isinstance(node_id, str) or not node_id:
+            self.conflicts.append(Problem(origin, f"{label} node", "id", "is required"))
+            return
+        existing = self.nodes.get(node_id)
+        if existing is None:
+            self.nodes[node_id] = NodeRecord(label, props, [origin])
+            return
+        if existing.label != label:
+            self.conflicts.append(Problem(
+                origin, f"node {node_id}", "label", f"is {label} here but {existing.label} at {existing.origins[0]}"
+            ))
+            return
+        self._merge(existing, props, origin, f"node {node_id}")
+
+    def add_relationship(self, rel_type: str, start: str, end: str, props: dict[str, Any], origin: Origin,
+                         key: str | None = None) -> None:
+        props = {k: v for k, v in props.items() if v is not None}
+        rel_id = relationship_id(start, rel_type, end, key)
+        props["id"] = rel_id
+        if rel_type not in self.schema.relationships:
+            self.conflicts += [Problem(origin, f"relationship {rel_id}", *p)
+                               for p in self.schema.relationship_problems(rel_type, props, None, None)[:1]]
+            return
+        existing = self.relationships.get(rel_id)
+        if existing is None:
+            self.relationships[rel_id] = RelationshipRecord(rel_type, start, end, props, [origin])
+        else:
+            self._merge(existing, props, origin, f"relationship {rel_id}")
+
+    def _merge(self, existing: NodeRecord | RelationshipRecord, props: dict, origin: Origin, item: str) -> None:
+        """Join a second record of the same id into the first, each property as its schema `merge:` says."""
+        spec = (self.schema.nodes[existing.label] if isinstance(existing, NodeRecord)
+                else self.schema.relationships[existing.type]).properties
+        merged = dict(existing.props)
+        old_pairs = list(zip(merged.get("sources", []), merged.get("evidence", []), strict=False))
+        new_pairs = [p for p in zip(props.get("sources", []), props.get("evidence", []), strict=False)
+                     if p not in old_pairs]
+        if new_pairs:
+            merged["sources"] = [s for s, _ in old_pairs + new_pairs]
+            merged["evidence"] = [q for _, q in old_pairs + new_pairs]
+        for name, value in props.items():
+            old = merged.get(name)
+            if name in PROVENANCE:
+                continue
+            if old is None or old == value:
+                merged[name] = value
+            elif name in spec and (combined := spec[name].combine(old, value)) is not None:
+                merged[name] = combined
+            else:
+                self.conflicts.append(Problem(
+                    origin, item, name, f"is {value!r} here but {old!r} at {existing.origins[0]}"
+                ))
+        existing.props = merged
+        existing.origins.append(origin)
+
+    def problems(self) -> list[Problem]:
+        """Everything wrong with the dataset: merge conflicts, schema violations, dangling ends."""
+        schema = self.schema
+        problems = list(self.conflicts)
+        for node in self.nodes.values():
+            for name, message in schema.node_problems(node.label, node.props):
+                problems.append(Problem(node.origins[0], f"{node.label} {node.id}", name, message))
+            problems += provenance_problems(node.props, node.origins[0], f"{node.label} {node.id}")
+        for rel in self.relationships.values():
+            ends = []
+            for end_field, end_id in (("from", rel.start), ("to", rel.end)):
+                node = self.nodes.get(end_id)
+                if node is None:
+                    problems.append(Problem(rel.origins[0], f"relationship {rel.id}", end_field,
+                                            f"names node {end_id!r}, which no file defines"))
+                ends.append(node.label if node else None)
+            for name, message in schema.relationship_problems(rel.type, rel.props, *ends):
+                problems.append(Problem(rel.origins[0], f"relationship {rel.id}", name, message))
+            problems += provenance_problems(rel.props, rel.origins[0], f"relationship {rel.id}")
+        return (problems + ownership_problems(r for r in self.relationships.values() if r.type == "OWNS")
+                + commitment_problems(r for r in self.relationships.values() if r.type == "FINANCED"))
+
+    def counts(self) -> tuple[Counter, Counter]:
+        return Counter(n.label for n in self.nodes.values()), Counter(r.type for r in self.relationships.values())
+
+
+def ownership_problems(owns: Iterable[RelationshipRecord]) -> list[Problem]:
+    """Ownership that cannot be, among OWNS records: a cycle of controlling stakes (A controls B controls
+    A), or current direct stakes in one entity adding up to more than 100%. Minority cross-holdings,
+    ended stakes (with `validTo`) and indirect ones (`direct: false`) are fine. Only `share`,
+    `controlling`, `direct` and `validTo` of each record are read, so a streaming importer may keep
+    just those."""
+    current = [r for r in owns if r.props.get("validTo") is None]
+    controlling = nx.DiGraph((r.start, r.end, {"record": r}) for r in current
+                             if r.props.get("controlling") is True or (r.props.get("share") or 0) > 0.5)
+    problems = []
+    try:
+        cycle = nx.find_cycle(controlling)
+    except nx.NetworkXNoCycle:
+        cycle = []
+    if cycle:
+        first = controlling.edges[cycle[0][0], cycle[0][1]]["record"]
+        chain = " -> ".join([cycle[0][0], *(end for _, end in cycle)])
+        problems.append(Problem(first.origins[0], f"relationship {first.id}", "to",
+                                f"closes a cycle of controlling stakes: {chain}"))
+    held: dict[str, list[RelationshipRecord]] = {}
+    for r in current:  # direct stakes only: an indirect one is already counted in its intermediary
+        if isinstance(r.props.get("share"), (int, float)) and r.props.get("direct") is not False:
+            held.setdefault(r.end, []).append(r)
+    for owned, stakes in held.items():
+        total = sum(r.props["share"] for r in stakes)
+        if total > 1.0 + 1e-9:
+            problems.append(Problem(stakes[-1].origins[0], f"relationship {stakes[-1].id}", "share",
+                                    f"makes the current direct stakes in {owned!r} add up to {total:.0%}, "
+                                    "more than 100%"))
+    return problems
+
+
+COMMITMENT_FACTS = ("amount", "currency", "amountUsd", "year", "instrument")
+
+
+def commitment_problems(financed: Iterable[RelationshipRecord]) -> list[Problem]:
+    """FINANCED ties of one commitment (one `commitment` key) that disagree on its amount, currency, year
+    or instrument, which every tie repeats; and a lender's part larger than the whole or given without a
+    commitment to be part of."""
+    problems = []
+    first: dict[str, RelationshipRecord] = {}
+    for r in financed:
+        key = r.props.get("commitment")
+        for part, whole in (("partAmount", "amount"), ("partAmountUsd", "amountUsd")):
+            if r.props.get(part) is None:
+                continue
+            if key is None:
+                problems.append(Problem(r.origins[0], f"relationship {r.id}", part,
+                                        "is a lender's part, given without the `commitment` it is part of"))
+            elif r.props.get(whole) is not None and r.props[part] > r.props[whole]:
+                problems.append(Problem(r.origins[0], f"relationship {r.id}", part,
+                                        f"is {r.props[part]}, more than the commitment's {whole} {r.props[whole]}"))
+        if key is None:
+            continue
+        other = first.setdefault(key, r)
+        for name in COMMITMENT_FACTS:
+            if other is not r and r.props.get(name) != other.props.get(name):
+                problems.append(Problem(r.origins[0], f"relationship {r.id}", name,
+                                        f"is {r.props.get(name)!r} here but {other.props.get(name)!r} on "
+                                        f"{other.id} ({other.origins[0]}), a tie of the same commitment {key!r}"))
+    return problems
+
+
+def provenance_problems(props: dict, origin: Origin, item: str) -> list[Problem]:
+    sources, evidence = props.get("sources"), props.get("evidence")
+    if isinstance(sources, list) and isinstance(evidence, list) and len(sources) != len(evidence):
+        return [Problem(origin, item, "evidence", f"has {len(evidence)} quotes for {len(sources)} sources")]
+    return []
