@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 
 import cypher
+from graph.records import Dataset, Origin
 from graph.schema import load_schema
+from graph.writer import write_dataset
 from importers import seed, tabular
-from importers.core import Dataset, Origin, write_dataset
-from tests.conftest import DATABASE, SEEDS, require_shared
+from tests.helpers import DATABASE, SEEDS, require_shared
 from tests.test_import_tabular import DOD_EXTRACT, FCC_LIST, HIKVISION, OPENSANCTIONS
 
 SCHEMA = load_schema()

@@ -35,7 +35,6 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cypher
-from influence_graph.output import to_csv
 from graph.records import Dataset, ImportFailed, Origin
 from graph.schema import Property, load_schema
 from graph.server import LocalServer
@@ -55,7 +54,7 @@ from importers.tabular.cells import (
     parse_integer,
     parse_year,
 )
-from influence_graph.output import FORMULA_STARTS, to_csv
+from influence_graph.output import to_csv
 from tests.helpers import DATABASE, fingerprint, run_cli
 
 SCHEMA = load_schema()

@@ -11,8 +11,9 @@ import re
 import pytest
 
 import cypher
-from importers.core import Dataset, Origin, write_dataset
-from tests.conftest import DATABASE, wipe
+from graph.records import Dataset, Origin
+from graph.writer import write_dataset
+from tests.helpers import DATABASE, wipe
 
 QUERIES = cypher.load_queries()
 COUNTING = [q for q in QUERIES.values() if q.policy == "counting"]

@@ -21,12 +21,14 @@ from pathlib import Path
 import pytest
 
 import cypher
-from cypher.output import to_csv
+from graph.records import ImportFailed
 from graph.server import LocalServer
+from graph.settings import PROJECT_ROOT
 from graph.spreadsheet import csv_rows
+from graph.writer import write_dataset
 from importers import jsonl, seed, tabular
-from importers.core import ImportFailed, write_dataset
-from tests.conftest import DATABASE, PROJECT_ROOT, count, port, run_cli
+from influence_graph.output import to_csv
+from tests.helpers import DATABASE, count, port, run_cli
 from tests.test_import_cli import FIXTURES
 from tests.test_import_jsonl import GOOD, node, write_lines
 from tests.test_import_tabular import DEALS_MAPPING, deal_sheet
@@ -70,7 +72,7 @@ def test_first_start_keeps_the_password_off_command_lines_and_out_of_logs_and_th
     env_file.write_text(f"NEO4J_USER=neo4j\nNEO4J_PASSWORD={password}\n")
     env_file.chmod(0o600)
 
-    process = subprocess.Popen([sys.executable, "-m", "graph.cli", "db", "start"], env=own_server_env,
+    process = subprocess.Popen([sys.executable, "-m", "influence_graph.cli", "db", "start"], env=own_server_env,
                                cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     seen: set[str] = set()
     while process.poll() is None:  # sample every process's command line while the start runs
@@ -259,7 +261,7 @@ def test_a_file_changed_while_it_is_written_stops_at_the_change(clean_db, tmp_pa
 
 def test_ctrl_c_while_checking_says_how_to_resume(clean_db, cli_env, tmp_path):
     path = write_lines(tmp_path / "big.jsonl", [node(f"n-{i}") for i in range(150_000)])
-    command = [sys.executable, "-m", "graph.cli", "import", "jsonl", str(path)]
+    command = [sys.executable, "-m", "influence_graph.cli", "import", "jsonl", str(path)]
     process = subprocess.Popen(command, env=cli_env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from importers import seed
-from tests.conftest import SEEDS, require_shared
+from tests.helpers import SEEDS, require_shared
 
 SOURCE = "aspi-2019"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from importers import seed
-from importers.core import read_yaml
+from importers.readers import read_yaml
 
 MINE = {"chatys-2020", "diplomat-2019", "ft-2021"}
 
@@ -135,7 +135,7 @@ def test_the_aborted_bournemouth_deal_has_no_end_year(dataset):
 def test_no_fact_in_these_files_speaks_of_a_year_after_its_source_was_published(name):
     # Read file by file, before merging takes the latest asOf: chatys-2020 (2020) once gave GOVERNS US and
     # Hangzhou-in-China asOf 2021, diplomat-2019 (2019) gave GOVERNS Serbia asOf 2021.
-    document = read_yaml(seed.DEFAULT_PATH / f"{name}.yaml")
+    document = read_yaml(seed.DEFAULT_PATH / f"{name}.yaml").data
     published = int(str(document["source"]["date"])[:4])
     late = [(r["type"], r["from"], r["to"], r["asOf"]) for r in document["relationships"] if r["asOf"] > published]
     assert late == []
