@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from pathlib import Path
 
 import pytest
 
-from graph.records import Dataset, Origin
+from graph.records import Dataset, ImportFailed, Origin
 from graph.writer import write_dataset
+from importers import bods, ftm, gcdf, tabular
 from tests.helpers import DATABASE, fingerprint, run_cli, wipe
+
+GCDF3_EXTRACT = Path(__file__).parent / "fixtures" / "gcdf" / "gcdf3_sea_petrochemical_extract.csv"
 
 ESC = "\x1b"
 HOSTILE_NAMES = {
@@ -136,3 +141,80 @@ def write_concurrently(driver, datasets: list[Dataset]) -> tuple[list[Exception]
     for thread in threads:
         thread.join()
     return errors, summaries
+
+
+# --- item 10: silent drops become errors ---------------------------------------------------------------------
+def test_extra_cells_in_a_csv_row_are_refused_naming_file_and_row(tmp_path):
+    sheet = tmp_path / "extra.csv"
+    # pandas takes its row width from the first data row and drops that row's extra cells in silence
+    sheet.write_text("Name\nBad Co,Hidden Holdings Ltd\nGood Co\n", encoding="utf-8")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "about: {title: A sheet with extra cells, licence: test data}\n"
+        "source: {id: extra, name: extra, title: A sheet, publisher: tests, date: '2024'}\n"
+        "evidence: {column: Name}\n"
+        "nodes:\n  company:\n    label: Company\n    id: {template: 'extra {Name}'}\n    name: {column: Name}\n",
+        encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure:
+        tabular.load(sheet, mapping)
+    message = str(failure.value)
+    assert "extra.csv:2" in message and "row 2 has 2 cells" in message and "Hidden Holdings Ltd" in message
+    # an empty trailing cell drops nothing and is allowed
+    sheet.write_text("Name\nFine Co,\nGood Co\n", encoding="utf-8")
+    assert len([n for n in tabular.load(sheet, mapping).nodes.values() if n.label == "Company"]) == 2
+
+
+def test_extra_cells_in_an_aiddata_row_are_refused_naming_file_and_row(tmp_path):
+    """The same rule in the GCDF reader: without it, pandas misread the rows round an extra cell
+    (it takes the first column as an index when every row has one) and no problem named the cell."""
+    header, *rows = GCDF3_EXTRACT.read_text(encoding="utf-8-sig").splitlines()
+    path = tmp_path / "aiddata.csv"
+    path.write_text("\n".join([header, rows[0] + ",Hidden Holdings Ltd", *rows[1:]]) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure:
+        gcdf.load(path)
+    message = str(failure.value)
+    assert "aiddata.csv:2" in message and "Hidden Holdings Ltd" in message and "belong to no column" in message
+
+
+def bods_statement(statement_id: str, details) -> dict:
+    return {"statementID": statement_id, "statementType": "entityStatement", "entityType": "registeredEntity",
+            "name": "Example Ltd", "statementDate": "2021-01-01", "publicationDetails": details,
+            "incorporatedInJurisdiction": {"code": "GB", "name": "United Kingdom"}}
+
+
+def test_a_bods_statement_with_empty_publication_details_is_refused(tmp_path):
+    good = {"bodsVersion": "0.2", "publicationDate": "2021-01-01", "publisher": {"name": "tests"}}
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps([bods_statement("good-1", good), bods_statement("empty-details-2", {})]), encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure:
+        bods.load(path)
+    message = str(failure.value)
+    assert "empty-details-2" in message and "publicationDetails.bodsVersion" in message and "is required" in message
+
+
+@pytest.mark.parametrize("value", ["0000-00-00", "2021-13-01", "2021-02-30", "0000"])
+def test_an_impossible_date_is_refused_naming_the_field(tmp_path, value):
+    good = {"bodsVersion": "0.2", "publicationDate": "2021-01-01", "publisher": {"name": "tests"}}
+    statement = bods_statement("dated-1", good) | {"statementDate": value}
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps([statement]), encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure:
+        bods.load(path)
+    assert "statementDate" in str(failure.value) and value in str(failure.value)
+    # the schema's rule, for every importer: a Source's date
+    dataset = Dataset()
+    dataset.add_node("Source", {"id": "s", "name": "s", "title": "t", "publisher": "p", "date": value}, Origin("x.yaml", 3))
+    problems = dataset.problems()
+    assert [p.field for p in problems] == ["date"] and "not a date of the calendar" in problems[0].message
+
+
+@pytest.mark.parametrize("values", [[5], 5, [["Nested"]], [None], [True]])
+def test_a_followthemoney_value_that_is_not_text_is_refused(tmp_path, values):
+    entity = {"id": "co-1", "schema": "Company", "properties": {"name": values}, "datasets": ["t"],
+              "first_seen": "2023-01-05T00:00:00", "last_seen": "2024-06-01T00:00:00"}
+    path = tmp_path / "entities.ftm.json"
+    path.write_text(json.dumps(entity) + "\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure:
+        ftm.load(path)
+    message = str(failure.value)
+    assert "co-1" in message and "properties.name" in message and "not text" in message
