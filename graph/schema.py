@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,22 @@ TYPES = {"string", "integer", "float", "boolean", "string[]", "integer[]"}
 # `max`, `min`: the larger or smaller number; `strongest`: the value earlier in `enum`; `join`: texts
 # joined with " / " unless one already holds the other.
 MATCHING = {"fuzzy", "exact", "none"}
+FORMATS = {"date"}  # `format: date`: YYYY, YYYY-MM or YYYY-MM-DD naming a day of the calendar
+ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
+
+
+def date_problem(text: str) -> str | None:
+    """Why `text` (YYYY, YYYY-MM or YYYY-MM-DD, what follows a day ignored) names no day, month or year
+    of the calendar (`0000-00-00`, `2021-13`, `2021-02-30`), or None when it does."""
+    found = ISO_DATE.match(text)
+    if not found:
+        return f"{_shown(text)} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    year, month, day = (int(part) if part else None for part in found.groups())
+    try:
+        date(year, month or 1, day or 1)
+    except ValueError:
+        return f"{_shown(text)} is not a date of the calendar (year from 0001, month 01-12, day of that month)"
+    return None
 MERGES = {"agree", "union", "provenance", "max", "min", "strongest", "join"}
 
 
@@ -56,6 +73,7 @@ class Property:
     min: float | None = None
     max: float | None = None
     maxLength: int | None = None
+    format: str | None = None
     indexed: bool = False
     fulltext: bool = False
     valueIndex: bool = False
@@ -100,6 +118,8 @@ class Property:
                 return f"is {len(value)} characters long, more than {self.maxLength}"
             if self.pattern and not re.fullmatch(self.pattern, value, re.ASCII):  # \d is 0-9, not any digit
                 return f"{_shown(value)} does not match {self.pattern}"
+            if self.format == "date":
+                return date_problem(value)
         elif kind == "integer":
             if isinstance(value, bool) or not isinstance(value, int):
                 return f"expected a whole number, got {_shown(value)}"
@@ -286,6 +306,8 @@ def _properties(raw: dict | None, where: str) -> dict[str, Property]:
         if "enum" in options:
             options["enum"] = tuple(options["enum"])
         problem = _merge_problem(options)
+        if options.get("format") not in (None, *FORMATS):
+            problem = f"has format {options['format']!r}, not one of {sorted(FORMATS)}"
         if problem:
             raise SchemaError(f"{where}: property {name!r} {problem}")
         properties[name] = Property(name=name, **options)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
+from neo4j.exceptions import ConstraintError
 
 from graph.records import PROVENANCE, Dataset, ImportFailed
 from graph.schema import Property, Schema, apply_schema, load_schema
@@ -33,6 +34,8 @@ class ImportSummary:
 
 
 ProgressCallback = Callable[[int], None]
+# What Neo4j says when a CREATE meets an id that a uniqueness constraint already holds.
+UNIQUENESS_REFUSED = "Neo.ClientError.Schema.ConstraintValidationFailed"
 
 
 def _batches(rows: list, size: int) -> Iterator[list]:
@@ -234,16 +237,21 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
                   summary: ImportSummary, what: tuple[str, str], progress: ProgressCallback | None,
                   **parameters: Any) -> None:
     """Write each batch of rows (made by `to_row`) in its own managed transaction, counting the outcomes
-    into `summary` under `what` (kind, label or type). Batches may come from a generator."""
+    into `summary` under `what` (kind, label or type). Batches may come from a generator.
+
+    Rows whose id is not in the graph yet are CREATEd (fast: no judging, no Eager plan). Another
+    import running at the same time can create one of those ids between the check and the CREATE; the
+    id's uniqueness constraint then refuses the CREATE, and the batch is run again with every row
+    through the MERGE statement, which takes the constraint's lock and so cannot race."""
     for batch in batches:
         attempts = 0
 
-        def work(tx: ManagedTransaction, batch=batch) -> dict[str, int]:
+        def work(tx: ManagedTransaction, batch=batch, merge_all: bool = False) -> dict[str, int]:
             nonlocal attempts
             attempts += 1
             existing = set(tx.run(statements.existing, ids=[r["plain"]["id"] for r in batch]).value("id"))
-            fresh = [r for r in batch if r["plain"]["id"] not in existing]
-            known = [r for r in batch if r["plain"]["id"] in existing]
+            fresh = [] if merge_all else [r for r in batch if r["plain"]["id"] not in existing]
+            known = batch if merge_all else [r for r in batch if r["plain"]["id"] in existing]
             counts: Counter = Counter()
             if fresh:
                 tx.run(statements.create, rows=fresh).consume()
@@ -254,10 +262,13 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
             return dict(counts)
 
         with driver.session(database=database) as session:
-            counts = session.execute_write(work)
+            try:
+                counts = session.execute_write(work)
+            except ConstraintError as error:
+                if error.code != UNIQUENESS_REFUSED:
+                    raise
+                counts = session.execute_write(work, merge_all=True)
         summary.retried_batches += attempts - 1
         summary.add(*what, counts)
         if progress:
             progress(len(batch))
-
-

@@ -1,7 +1,10 @@
-"""Readers every importer shares: JSON that refuses repeated keys, JSON lines, and YAML with line numbers."""
+"""Readers every importer shares: JSON that refuses repeated keys, JSON lines, YAML with line numbers, and the
+CSV check that no row has more cells than its header."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +23,23 @@ class DuplicateKey(ValueError):
     def __init__(self, key: str):
         super().__init__(f"duplicate key {key!r}")
         self.key = key
+
+
+def extra_cells(text: str, delimiter: str, width: int) -> tuple[int, str] | None:
+    """The first CSV row with cells beyond the header's `width` columns and what is wrong with it, or
+    None. pandas drops such cells (or turns the first column into an index) without a word; an empty
+    trailing cell drops nothing and is allowed. Rows are numbered as a spreadsheet shows them (the
+    header is row 1)."""
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
+            extra = [cell for cell in row[width:] if cell.strip()]
+            if extra:
+                shown = ", ".join(repr(c if len(c) <= 60 else c[:57] + "...") for c in extra[:5])
+                return number, (f"row {number} has {len(row)} cells but the header names {width} columns; the extra "
+                                f"cells ({shown}) belong to no column: fix the row, or name the column in the header")
+    except csv.Error:
+        return None  # pandas names the malformed line
+    return None
 
 
 def unique_keys(pairs: list[tuple[str, Any]]) -> dict:

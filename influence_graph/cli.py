@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 from neo4j import Driver
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -35,21 +34,22 @@ from importers import tabular as tabular_importer
 from importers.resolve import DECISIONS
 from influence_graph import pictures
 from influence_graph.docs import stale_pages, write_pages
-from influence_graph.output import cell_text, to_csv, to_json
+from influence_graph.output import DataConsole, cell_text, printable, to_csv, to_json
 
 # Tables of query rows are wide: without a terminal to measure, assume a wide one.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = DataConsole(width=None if sys.stdout.isatty() else 160)
 
 
 def handle_errors(command):
-    """Turn the library's user-facing errors into a one-paragraph message and exit status 1."""
+    """Turn the library's user-facing errors into a one-paragraph message and exit status 1; text from
+    data in the message (ids, names, cells) is shown with its control characters as code points."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
         except (GraphConnectionError, ServerError, ImportFailed, cypher.QueryError) as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(printable(str(error))) from None
 
     return wrapper
 
@@ -258,7 +258,7 @@ def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) ->
             table.add_row(*(cell_text(v) for v in row))
         if output:
             with output.open("w", encoding="utf-8") as handle:
-                Console(file=handle, width=200).print(table)
+                DataConsole(file=handle, width=200).print(table)
         else:
             console.print(table)
             console.print(f"{len(frame)} rows")

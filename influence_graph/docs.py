@@ -25,6 +25,8 @@ def _property_rows(properties: dict[str, Property], skip: set[str]) -> list[str]
             rules.append("one of: " + ", ".join(f"`{v}`" for v in prop.enum))
         if prop.pattern:
             rules.append(f"pattern `{prop.pattern}`")
+        if prop.format == "date":
+            rules.append("a date of the calendar")
         if prop.min is not None or prop.max is not None:
             rules.append(f"range {prop.min if prop.min is not None else ''}–{prop.max if prop.max is not None else ''}")
         if prop.maxLength:

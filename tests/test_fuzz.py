@@ -65,10 +65,12 @@ MANY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCh
 
 # --- 1. the schema's checks -----------------------------------------------------------------------------------
 def valid_value(prop: Property) -> st.SearchStrategy:
-    """Values the property's own rules allow (type, enum, pattern, range, length)."""
+    """Values the property's own rules allow (type, enum, date format, pattern, range, length)."""
     kind = prop.type.removesuffix("[]")
     if prop.enum:
         one = st.sampled_from(prop.enum)
+    elif prop.format == "date":  # YYYY, YYYY-MM or YYYY-MM-DD of a real day
+        one = st.dates().flatmap(lambda day: st.sampled_from([day.isoformat(), day.isoformat()[:7], day.isoformat()[:4]]))
     elif kind == "string" and prop.pattern:
         one = st.from_regex(re.compile(prop.pattern, re.ASCII), fullmatch=True)
     elif kind == "string":

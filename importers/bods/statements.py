@@ -22,6 +22,7 @@ from typing import Any
 from rigour.territories import get_territory
 
 from graph.records import Origin, Problem
+from graph.schema import date_problem
 from importers.bods.reading import RawStatement
 
 VERSIONS = ("0.2", "0.3", "0.4")
@@ -200,6 +201,10 @@ class _Checker:
         if text is not None and not DATE.match(text):
             self.fail(path, f"{text!r} is not a date (YYYY, YYYY-MM, YYYY-MM-DD or a date-time)")
             return None
+        problem = date_problem(text) if text is not None else None
+        if problem:
+            self.fail(path, problem)
+            return None
         return text
 
     def country(self, value: Any, path: str) -> str | None:
@@ -235,8 +240,10 @@ def parse(raw: RawStatement, package: str, problems: list[Problem]) -> Record | 
     if not isinstance(statement, dict):
         check.fail("statement", f"expected an object, got {_shown(statement)}")
         return None
-    details = check.mapping(statement.get("publicationDetails"), "publicationDetails", required=True) or {}
-    version = check.text(details.get("bodsVersion"), "publicationDetails.bodsVersion", required=bool(details))
+    details = check.mapping(statement.get("publicationDetails"), "publicationDetails", required=True)
+    if details is None:
+        return None
+    version = check.text(details.get("bodsVersion"), "publicationDetails.bodsVersion", required=True)
     if version is None:
         return None
     if version not in VERSIONS:

@@ -83,6 +83,14 @@ def _read_entity(data: Any, origin: Origin, problems: list[Problem], rejected: s
     if not isinstance(properties, dict):
         problems.append(Problem(origin, f"entity {entity_id}", "properties", "must be an object of value lists"))
         return None
+    not_text = [(name, value) for name, values in properties.items()
+                for value in (values if isinstance(values, list) else [values]) if not isinstance(value, str)]
+    for name, value in not_text:  # FollowTheMoney would turn 5 into "5" and [] into "[]"
+        problems.append(Problem(origin, f"entity {entity_id}", f"properties.{name}",
+                                f"value {value!r} is a JSON {type(value).__name__}, not text "
+                                "(FollowTheMoney values are strings)"))
+    if not_text:
+        return None
     stamps = [key for key in STAMPS if data.get(key) is not None
               and (not isinstance(data[key], str) or registry.date.clean(data[key]) is None)]
     for key in stamps:

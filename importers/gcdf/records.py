@@ -20,6 +20,7 @@ from rigour.territories import Territory
 from graph.records import Origin, Problem
 from importers.gcdf import vocabulary as vocab
 from importers.gcdf.layouts import AgencyColumns, Layout, detect, unknown_layout_message
+from importers.readers import extra_cells
 
 Report = Callable[[str, str], None]  # (column, message) → a Problem at the current row
 
@@ -122,6 +123,9 @@ def _read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, Problem 
         layout = detect(names)
         if header and (layout is None or layout.missing_columns(names) or _repeated_columns(names)):
             return pd.DataFrame(columns=header), None  # read_file names what the header lacks; rows not parsed
+        extra = extra_cells(text, ",", len(header))
+        if extra:
+            return None, Problem(Origin(display, extra[0]), "file", "cells", extra[1])
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), None
     except pd.errors.EmptyDataError:
         return None, Problem(origin, "file", "header", "is missing: the file is empty")

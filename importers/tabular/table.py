@@ -15,6 +15,7 @@ from xml.etree.ElementTree import ParseError
 import pandas as pd
 
 from graph.records import ImportFailed, Origin, Problem
+from importers.readers import extra_cells
 from importers.tabular.mapping import Mapping
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -109,6 +110,9 @@ def _read_csv(path: Path, mapping: Mapping, fail) -> pd.DataFrame:
     header = _header(text, mapping.delimiter)
     if header is not None and _unusable(header, mapping):  # read_table names the columns; no need to parse the rows
         return pd.DataFrame(columns=header)
+    extra = extra_cells(text, mapping.delimiter, len(header)) if header is not None else None
+    if extra:
+        raise fail(extra[1], "cells", extra[0])
     try:
         return pd.read_csv(io.StringIO(text), sep=mapping.delimiter, dtype=str, keep_default_na=False,
                            skip_blank_lines=False, index_col=False)
