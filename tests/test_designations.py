@@ -163,11 +163,13 @@ def test_payments_and_a_bank_transfer_is_not_a_loan(hand_made_db):
     assert [r["payerId"] for r in rows(hand_made_db, "payments", party="bank-q")] == ["bank-p"]
     assert [r["year"] for r in rows(hand_made_db, "payments", fromYear=2019)] == [2020]
     assert [r["year"] for r in rows(hand_made_db, "payments", toYear=2019)] == [2018]
-    # Bank P lent USD 100m (FINANCED) and transferred USD 5m to Bank Q (TRANSFERRED): its lending total is
-    # 100,000,000, one financing; Bank Q lent nothing, so it is no lender at all
-    lenders = {r["lenderId"]: r for r in rows(hand_made_db, "top-lenders")}
+    # Bank P lent USD 100m (FINANCED) for net-1 and transferred USD 5m to Bank Q (TRANSFERRED). net-1 was
+    # rejected, so the counting policy leaves the loan out by default and no lender is listed; counting what
+    # did not happen, Bank P's total is 100,000,000 in one commitment. Bank Q lent nothing: never a lender.
+    assert rows(hand_made_db, "top-lenders") == []
+    lenders = {r["lenderId"]: r for r in rows(hand_made_db, "top-lenders", includeNotHappened=True)}
     assert set(lenders) == {"bank-p"}
-    assert (lenders["bank-p"]["totalUsd"], lenders["bank-p"]["financings"]) == (100_000_000.0, 1)
+    assert (lenders["bank-p"]["totalUsd"], lenders["bank-p"]["commitments"]) == (100_000_000.0, 1)
 
 
 def test_notes_travel_with_ties_and_projects(hand_made_db):
