@@ -68,25 +68,22 @@ def _merged_value(var: str, prop: Property) -> str:
     raise ValueError(f"{prop.name} merges by {prop.merge}, which has no single-value Cypher")
 
 
-def _claims(claimed: tuple[Property, ...], carry: str, old: str | None) -> tuple[str, list[str]]:
+def _claims(claimed: tuple[Property, ...], carry: str) -> tuple[str, list[str]]:
     """Cypher that keeps every source's value of each claimed (`keep-all`) property: the (value, source)
-    claims already stored on `old` (none when `old` is None or null), less those of the sources this row
-    states the property anew (a source's later reading replaces its earlier one), plus the row's, in the
+    claims already stored on `old` (none when it is null), less those of the sources this row states
+    the property anew (a source's later reading replaces its earlier one), plus the row's, in the
     order of their sources' ids, so the graph does not depend on the order of imports. Then
     `valuesOf` (the distinct values), `dates` (the sources' dates, looked up only when some property is
     disputed) and `shown` (one value per property, by CLAIM_RULE in graph/schema.py: the most recent
     source, then the smallest value, so the order of imports never decides). Returns the WITH clauses and
     the assignments to `<name>`, `<name>Sources` and (disputed only) `<name>Values`, as `{var}` templates."""
     if not claimed:
-        kept = "" if old is None else "{} AS oldClaims, "
-        return f"\nWITH {carry}, {kept}{{}} AS claims, {{}} AS valuesOf, {{}} AS shown", []
+        return f"\nWITH {carry}, {{}} AS oldClaims, {{}} AS claims, {{}} AS valuesOf, {{}} AS shown", []
 
-    def stored(name: str) -> str:  # a node written before provenance per value: its sources gave its value
-        if old is None:
-            return "[]"
-        src = f"coalesce({old}.{name}Sources, {old}.sources, [])"
-        return (f"CASE WHEN {old} IS NULL OR {old}.{name} IS NULL THEN [] ELSE "
-                f"[i IN range(0, size({src}) - 1) | [coalesce({old}.{name}Values[i], {old}.{name}), {src}[i]]] END")
+    def stored(name: str) -> str:  # a record written before provenance per value: its sources gave its value
+        src = f"coalesce(old.{name}Sources, old.sources, [])"
+        return (f"CASE WHEN old IS NULL OR old.{name} IS NULL THEN [] ELSE "
+                f"[i IN range(0, size({src}) - 1) | [coalesce(old.{name}Values[i], old.{name}), {src}[i]]] END")
 
     def once(items: str) -> str:
         return f"reduce(kept = [], c IN {items} | CASE WHEN c IN kept THEN kept ELSE kept + [c] END)"
@@ -95,15 +92,10 @@ def _claims(claimed: tuple[Property, ...], carry: str, old: str | None) -> tuple
         return f"coalesce([d IN dates WHERE d[0] = {claim}[1] | d[1]][0], '')"
 
     names = [p.name for p in claimed]
+    old_map = ", ".join(f"{n}: {once(stored(n))}" for n in names)
     anew = ("[c IN oldClaims.{n} WHERE NOT c[1] IN [x IN coalesce(row.claims.{n}, []) | x[1]]]"
             " + coalesce(row.claims.{n}, [])")
-    if old is None:  # a new record: the row's claims
-        first, kept = "", ""
-        new_map = ", ".join(f"{n}: coalesce(row.claims.{n}, [])" for n in names)
-    else:
-        kept = "oldClaims, "
-        first = f"\nWITH {carry}, {{{', '.join(f'{n}: {once(stored(n))}' for n in names)}}} AS oldClaims"
-        new_map = ", ".join(f"{n}: {once(anew.format(n=n))}" for n in names)
+    new_map = ", ".join(f"{n}: {once(anew.format(n=n))}" for n in names)
     sorted_map = ", ".join(f"{n}: [s IN apoc.coll.sort(apoc.coll.toSet([c IN unsorted.{n} | c[1]])) "
                            f"| [c IN unsorted.{n} WHERE c[1] = s][0]]" for n in names)
     values_map = ", ".join(f"{n}: reduce(vs = [], c IN claims.{n} | CASE WHEN c[0] IN vs THEN vs ELSE vs + [c[0]] END)"
@@ -112,15 +104,16 @@ def _claims(claimed: tuple[Property, ...], carry: str, old: str | None) -> tuple
             f"OR ({dated('c')} = {dated('best')} AND c[0] < best[0]) THEN c ELSE best END)[0]")
     shown_map = ", ".join(f"{n}: CASE WHEN size(valuesOf.{n}) < 2 THEN valuesOf.{n}[0] ELSE {best.format(n=n)} END"
                           for n in names)
-    clauses = f"""{first}
-WITH {carry}, {kept}{{{new_map}}} AS unsorted
-WITH {carry}, {kept}{{{sorted_map}}} AS claims
-WITH {carry}, {kept}claims, {{{values_map}}} AS valuesOf
-WITH {carry}, {kept}claims, valuesOf,
+    clauses = f"""
+WITH {carry}, {{{old_map}}} AS oldClaims
+WITH {carry}, oldClaims, {{{new_map}}} AS unsorted
+WITH {carry}, oldClaims, {{{sorted_map}}} AS claims
+WITH {carry}, oldClaims, claims, {{{values_map}}} AS valuesOf
+WITH {carry}, oldClaims, claims, valuesOf,
      CASE WHEN any(k IN keys(valuesOf) WHERE size(valuesOf[k]) > 1) THEN COLLECT {{
        MATCH (s:Source) WHERE s.id IN reduce(ids = [], k IN keys(claims) | ids + [c IN claims[k] | c[1]])
        RETURN [s.id, s.date] }} ELSE [] END AS dates
-WITH {carry}, {kept}claims, valuesOf, {{{shown_map}}} AS shown"""
+WITH {carry}, oldClaims, claims, valuesOf, {{{shown_map}}} AS shown"""
     assign = [f"{{var}}.disputed = CASE WHEN size([k IN {names} WHERE size(valuesOf[k]) > 1]) = 0 THEN null "
               f"ELSE [k IN {names} WHERE size(valuesOf[k]) > 1] END"]
     for n in names:
@@ -145,7 +138,7 @@ def _merge_clauses(var: str, carry: str, label_check: str, properties: dict[str,
     combined = [prop for prop in properties.values() if prop.merge in ("max", "min", "strongest", "join")]
     merged = "plain {.*" + "".join(f",\n       {p.name}: {_merged_value('old', p)}" for p in combined) + "}"
     unions = [k for k in UNION_SET if k in properties]
-    claims, claim_assign = _claims(claimed, f"{carry}, old", "old")
+    claims, claim_assign = _claims(claimed, f"{carry}, old")
     unchanged = " AND ".join(
         [label_check, "size(addedPairs) = 0", "all(k IN keys(merged) WHERE merged[k] IS NULL OR old[k] = merged[k])",
          "all(k IN keys(claims) WHERE all(c IN claims[k] WHERE c IN oldClaims[k]) "
@@ -175,21 +168,36 @@ WITH {carry}, claims, valuesOf, shown, merged, oldPairs + addedPairs AS pairs, {
 def to_row(props: dict[str, Any], claimed: tuple[Property, ...] = (),
            claims: dict[str, list[tuple[Any, str]]] | None = None, **extra: Any) -> dict[str, Any]:
     """The row a statement writes: `plain` values, provenance pairs, `union` lists and, for each claimed
-    property, its (value, source) `claims` (a record's own, or each of its sources giving its value).
-    A float property's values travel as floats, since Neo4j stores no list mixing 2 and 2.5."""
-    kept = {p.name for p in claimed}
-    plain = {k: v for k, v in props.items() if k not in PROVENANCE and k not in UNION_SET and k not in kept}
+    property, its (value, source) `claims` (a record's own, or each of its sources giving its value), in
+    the order of the sources. `kept`: what a new record stores for them, ready made (`p`, `pSources`,
+    and where sources disagree `pValues` and `disputed` instead of `p`, whose value the merge statement
+    chooses). A float property's values travel as floats, since Neo4j stores no list mixing 2 and 2.5."""
+    kept_names = {p.name for p in claimed}
+    plain = {k: v for k, v in props.items() if k not in PROVENANCE and k not in UNION_SET and k not in kept_names}
     sources = list(dict.fromkeys(props.get("sources") or []))
-    row_claims = {}
+    row_claims, kept, disputed = {}, {}, []
     for prop in claimed:
-        if props.get(prop.name) is None:
+        value = props.get(prop.name)
+        if value is None:
             continue
         pairs = (claims or {}).get(prop.name) or []
-        if props[prop.name] not in [value for value, _ in pairs]:  # no claims, or props changed since: as props say
-            pairs = [(props[prop.name], s) for s in sources]
-        row_claims[prop.name] = [[float(v) if prop.type == "float" else v, s] for v, s in pairs]
+        if value not in [v for v, _ in pairs]:  # no claims, or props changed since: as props say
+            pairs = [(value, s) for s in sources]
+        if not pairs:  # no source to keep it with (a record the validation refuses): as it is
+            plain[prop.name] = value
+            continue
+        pairs = sorted(([float(v) if prop.type == "float" else v, s] for v, s in pairs), key=lambda pair: pair[1])
+        row_claims[prop.name] = pairs
+        kept[f"{prop.name}Sources"] = [s for _, s in pairs]
+        if len({repr(v) for v, _ in pairs}) > 1:
+            disputed.append(prop.name)
+            kept[f"{prop.name}Values"] = [v for v, _ in pairs]
+        else:
+            kept[prop.name] = pairs[0][0]
+    if disputed:
+        kept["disputed"] = disputed
     return {"plain": plain, "sources": props.get("sources", []), "evidence": props.get("evidence", []),
-            "claims": row_claims, **{k: props.get(k) for k in UNION_SET}, **extra}
+            "claims": row_claims, "kept": kept, **{k: props.get(k) for k in UNION_SET}, **extra}
 
 
 # An entity keeps the name it has unless $rename (the curated seed import): another source's
@@ -314,26 +322,23 @@ def relationship_statements(schema: Schema, rel_type: str) -> Statements:
     )
 
 
-def _create_statement(match: str, create: str, var: str, carry: str, claimed: tuple[Property, ...]) -> str:
-    claims, claim_assign = _claims(claimed, carry, None)
-    assign = [f"{var} = row.plain",
+def _create_statement(match: str, create: str, var: str) -> str:
+    assign = [f"{var} = row.plain", f"{var} += row.kept",
               f"{var}.sources = CASE WHEN size(row.sources) = 0 THEN null ELSE row.sources END",
               f"{var}.evidence = CASE WHEN size(row.evidence) = 0 THEN null ELSE row.evidence END"]
-    assign += [a.format(var=var) for a in claim_assign]
     assign += [f"{var}.{k} = row.{k}" for k in UNION_SET]
-    return (f"UNWIND $rows AS row{match}{claims}\n{create}\nSET " + ",\n    ".join(assign)
-            + f"\nRETURN sum({DISPUTES}) AS disputes")
+    return f"UNWIND $rows AS row{match}\n{create}\nSET " + ",\n    ".join(assign)
 
 
 def _node_create_statement(schema: Schema, label: str, key_label: str) -> str:
     labels = key_label if key_label == label else f"{key_label}:{label}"
-    return _create_statement("", f"CREATE (n:{labels})", "n", "row", schema.nodes[label].claimed)
+    return _create_statement("", f"CREATE (n:{labels})", "n")
 
 
 def _relationship_create_statement(schema: Schema, rel_type: str) -> str:
     entity = schema.entity_label
     return _create_statement(f"\nMATCH (a:{entity} {{id: row.start}}) MATCH (b:{entity} {{id: row.end}})",
-                             f"CREATE (a)-[r:{rel_type}]->(b)", "r", "row, a, b", schema.relationships[rel_type].claimed)
+                             f"CREATE (a)-[r:{rel_type}]->(b)", "r")
 
 
 def write_batches(driver: Driver, database: str, statements: Statements, batches: Iterable[list[dict]],
@@ -354,11 +359,14 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
             nonlocal attempts
             attempts += 1
             existing = set(tx.run(statements.existing, ids=[r["plain"]["id"] for r in batch]).value("id"))
-            fresh = [] if merge_all else [r for r in batch if r["plain"]["id"] not in existing]
-            known = batch if merge_all else [r for r in batch if r["plain"]["id"] in existing]
+            # a new record whose sources disagree goes through the merge, which chooses the value shown
+            fresh = [] if merge_all else [r for r in batch if r["plain"]["id"] not in existing
+                                          and "disputed" not in r["kept"]]
+            fresh_ids = {r["plain"]["id"] for r in fresh}
+            known = [r for r in batch if r["plain"]["id"] not in fresh_ids]
             counts: Counter = Counter()
             if fresh:
-                counts["disagreements"] = tx.run(statements.create, rows=fresh).single()["disputes"]
+                tx.run(statements.create, rows=fresh).consume()
                 counts["created"] = len(fresh)
             for record in tx.run(statements.merge, rows=known, **statements.parameters, **parameters) if known else ():
                 counts[record["outcome"]] += record["n"]
