@@ -14,7 +14,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.schema import Schema, load_schema
+from graph.schema import Property, Schema, load_schema
 
 # Provenance travels as (source, quote) pairs, each pair kept once (`merge: provenance` in the schema).
 PROVENANCE = ("sources", "evidence")
@@ -63,6 +63,7 @@ class NodeRecord(_Keyed):
     label: str
     props: dict[str, Any]
     origins: list[Origin]
+    claims: dict[str, list[tuple[Any, str]]] = field(default_factory=dict)  # see Dataset._claim
 
 
 @dataclass
@@ -72,6 +73,7 @@ class RelationshipRecord(_Keyed):
     end: str
     props: dict[str, Any]
     origins: list[Origin]
+    claims: dict[str, list[tuple[Any, str]]] = field(default_factory=dict)  # see Dataset._claim
 
 
 def relationship_id(start: str, rel_type: str, end: str, key: str | None = None) -> str:
@@ -100,7 +102,7 @@ class Dataset:
             return
         existing = self.nodes.get(node_id)
         if existing is None:
-            self.nodes[node_id] = NodeRecord(label, props, [origin])
+            self.nodes[node_id] = NodeRecord(label, props, [origin], claims_of(self.schema.nodes[label].claimed, props))
             return
         if existing.label != label:
             self.conflicts.append(Problem(
@@ -120,14 +122,16 @@ class Dataset:
             return
         existing = self.relationships.get(rel_id)
         if existing is None:
-            self.relationships[rel_id] = RelationshipRecord(rel_type, start, end, props, [origin])
+            self.relationships[rel_id] = RelationshipRecord(
+                rel_type, start, end, props, [origin], claims_of(self.schema.relationships[rel_type].claimed, props))
         else:
             self._merge(existing, props, origin, f"relationship {rel_id}")
 
     def _merge(self, existing: NodeRecord | RelationshipRecord, props: dict, origin: Origin, item: str) -> None:
         """Join a second record of the same id into the first, each property as its schema `merge:` says."""
-        spec = (self.schema.nodes[existing.label] if isinstance(existing, NodeRecord)
-                else self.schema.relationships[existing.type]).properties
+        kind = (self.schema.nodes[existing.label] if isinstance(existing, NodeRecord)
+                else self.schema.relationships[existing.type])
+        spec, claimed = kind.properties, {p.name for p in kind.claimed}
         merged = dict(existing.props)
         old_pairs = list(zip(merged.get("sources", []), merged.get("evidence", []), strict=False))
         new_pairs = [p for p in zip(props.get("sources", []), props.get("evidence", []), strict=False)
@@ -139,7 +143,10 @@ class Dataset:
             old = merged.get(name)
             if name in PROVENANCE:
                 continue
-            if old is None or old == value:
+            if name in claimed and props.get("sources"):
+                self._claim(existing, name, value, props["sources"], origin, item)
+                merged.setdefault(name, value)
+            elif old is None or old == value:
                 merged[name] = value
             elif name in spec and (combined := spec[name].combine(old, value)) is not None:
                 merged[name] = combined
@@ -150,12 +157,27 @@ class Dataset:
         existing.props = merged
         existing.origins.append(origin)
 
+    def _claim(self, existing: NodeRecord | RelationshipRecord, name: str, value: Any, sources: list[str],
+               origin: Origin, item: str) -> None:
+        """Keep `value` of `name` as each of `sources` states it, beside what other sources state: two sources
+        that disagree are both kept (the writer shows one by CLAIM_RULE); one source that gives two values
+        is a conflict."""
+        kept = existing.claims.setdefault(name, [])
+        said = {source: old for old, source in kept}
+        for source in dict.fromkeys(sources):
+            if source in said and said[source] != value:
+                self.conflicts.append(Problem(origin, item, name, f"is {value!r} here but {said[source]!r} at "
+                                                                  f"{existing.origins[0]}, both from source {source!r}"))
+            elif source not in said:
+                kept.append((value, source))
+
     def problems(self) -> list[Problem]:
         """Everything wrong with the dataset: merge conflicts, schema violations, dangling ends."""
         schema = self.schema
         problems = list(self.conflicts)
         for node in self.nodes.values():
-            for name, message in schema.node_problems(node.label, node.props):
+            for name, message in schema.node_problems(node.label, node.props) + _claim_problems(
+                    schema.nodes[node.label].properties, node):
                 problems.append(Problem(node.origins[0], f"{node.label} {node.id}", name, message))
             problems += provenance_problems(node.props, node.origins[0], f"{node.label} {node.id}")
         for rel in self.relationships.values():
@@ -166,7 +188,8 @@ class Dataset:
                     problems.append(Problem(rel.origins[0], f"relationship {rel.id}", end_field,
                                             f"names node {end_id!r}, which no file defines"))
                 ends.append(node.label if node else None)
-            for name, message in schema.relationship_problems(rel.type, rel.props, *ends):
+            for name, message in schema.relationship_problems(rel.type, rel.props, *ends) + _claim_problems(
+                    schema.relationships[rel.type].properties, rel):
                 problems.append(Problem(rel.origins[0], f"relationship {rel.id}", name, message))
             problems += provenance_problems(rel.props, rel.origins[0], f"relationship {rel.id}")
         return (problems + ownership_problems(r for r in self.relationships.values() if r.type == "OWNS")
@@ -174,6 +197,18 @@ class Dataset:
 
     def counts(self) -> tuple[Counter, Counter]:
         return Counter(n.label for n in self.nodes.values()), Counter(r.type for r in self.relationships.values())
+
+
+def claims_of(claimed: Iterable[Property], props: dict[str, Any]) -> dict[str, list[tuple[Any, str]]]:
+    """(value, source) for each claimed property `props` gives and each of its sources, once."""
+    sources = list(dict.fromkeys(props.get("sources") or []))
+    return {p.name: [(props[p.name], s) for s in sources] for p in claimed if props.get(p.name) is not None}
+
+
+def _claim_problems(spec: dict[str, Property], record: NodeRecord | RelationshipRecord) -> list[tuple[str, str]]:
+    """What is wrong with the values other sources give beside the one in `props` (which is checked as usual)."""
+    return [(name, f"(as {source!r} gives it) {problem}") for name, kept in record.claims.items()
+            for value, source in kept if value != record.props.get(name) and (problem := spec[name].check(value))]
 
 
 def ownership_problems(owns: Iterable[RelationshipRecord]) -> list[Problem]:

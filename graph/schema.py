@@ -25,11 +25,19 @@ UPPER_SNAKE_CASE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$")
 CAMEL_CASE = re.compile(r"^[a-z][A-Za-z0-9]*$")
 TYPES = {"string", "integer", "float", "boolean", "string[]", "integer[]"}
 # How two values of one property from two sources merge (`merge:` in the YAML), in memory
-# (Property.combine) and in Cypher (graph/writer.py) alike. `agree`: the values must be equal (a
-# Dataset reports a conflict; a later import's value replaces an earlier import's); `union`: a list
-# gains the values it lacks; `provenance`: `sources` and `evidence` joined as (source, quote) pairs;
-# `max`, `min`: the larger or smaller number; `strongest`: the value earlier in `enum`; `join`: texts
-# joined with " / " unless one already holds the other.
+# (Property.combine, Dataset) and in Cypher (graph/writer.py) alike. `keep-all` (the default): a source
+# states the value, and every source's value is kept with it: `<name>Sources` lists the sources that
+# gave a value and, only where they disagree, `<name>Values` the value each gave, in the same order;
+# the property itself shows one value, chosen by CLAIM_RULE, never by import order (docs/architecture.md,
+# "Provenance per value"). On a label without provenance (Source) the property is bookkeeping and the
+# later import's value replaces it. `identity`: the record's key (`id`) or its name, never a claim (two
+# names of one entity: the other spelling becomes an alias); `derived`: written by the writer from
+# other values (`disputed`), refused in an import; `union`: a list gains the values it lacks;
+# `provenance`: `sources` and `evidence` joined as (source, quote) pairs; `max`, `min`: the larger or
+# smaller number; `strongest`: the value earlier in `enum`; `join`: texts joined with " / " unless one
+# already holds the other.
+CLAIM_RULE = ("the value of the most recent source (Source.date, as text: `2021` before `2021-06`), "
+              "and among sources of one date the smallest value")
 MATCHING = {"fuzzy", "exact", "none"}
 FORMATS = {"date"}  # `format: date`: YYYY, YYYY-MM or YYYY-MM-DD naming a day of the calendar
 ISO_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
@@ -47,7 +55,8 @@ def date_problem(text: str) -> str | None:
     except ValueError:
         return f"{_shown(text)} is not a date of the calendar (year from 0001, month 01-12, day of that month)"
     return None
-MERGES = {"agree", "union", "provenance", "max", "min", "strongest", "join"}
+MERGES = {"keep-all", "identity", "derived", "union", "provenance", "max", "min", "strongest", "join"}
+CLAIMS = "keep-all"  # the merge whose values are claims: kept per source
 
 
 class SchemaError(ValueError):
@@ -77,13 +86,14 @@ class Property:
     indexed: bool = False
     fulltext: bool = False
     valueIndex: bool = False
-    merge: str = "agree"
+    merge: str = CLAIMS
     featured: bool = False
     description: str = ""
 
     def combine(self, old: Any, new: Any) -> Any:
-        """The one value for two sources' `old` and `new` as `merge` says; None when they conflict (`agree`).
-        `provenance` is merged in pairs by the Dataset, not here."""
+        """The one value for two sources' `old` and `new` as `merge` says; None when there is none (`keep-all`
+        values are kept side by side by the Dataset; `identity` values must be equal). `provenance` is
+        merged in pairs by the Dataset, not here."""
         if old == new:
             return old
         if self.merge == "union":
@@ -171,6 +181,11 @@ class NodeType:
     def is_entity(self) -> bool:
         return self.provenance
 
+    @property
+    def claimed(self) -> tuple[Property, ...]:
+        """The properties whose values sources state (`keep-all`), kept per source; none without provenance."""
+        return _claimed(self.properties) if self.provenance else ()
+
 
 @dataclass(frozen=True)
 class RelationshipType:
@@ -181,6 +196,15 @@ class RelationshipType:
     properties: dict[str, Property]
     style: dict
     featured: tuple[str, ...] = ()  # shown in a picture's tooltip, in this order
+
+    @property
+    def claimed(self) -> tuple[Property, ...]:
+        """The properties whose values sources state (`keep-all`), kept per source."""
+        return _claimed(self.properties)
+
+
+def _claimed(properties: dict[str, Property]) -> tuple[Property, ...]:
+    return tuple(p for p in properties.values() if p.merge == CLAIMS)
 
 
 @dataclass(frozen=True)
@@ -193,8 +217,8 @@ class Schema:
 
     @property
     def merging(self) -> dict[str, Property]:
-        """Each property that does not merge by `agree`, by name (load_schema checks that a name merges
-        the same way wherever it is declared)."""
+        """Each property that combines two values into one (not `keep-all`, `identity` or `derived`), by
+        name (load_schema checks that a name merges the same way wherever it is declared)."""
         return _merging([*self.nodes.values(), *self.relationships.values()])
 
     # --- validation -------------------------------------------------------------------------
@@ -281,6 +305,8 @@ def _problems(spec: dict[str, Property], properties: dict[str, Any]) -> list[tup
         prop = spec.get(name)
         if prop is None:
             problems.append((name, "is not a property this schema allows here"))
+        elif prop.merge == "derived" and value is not None:
+            problems.append((name, "is written by the writer from other values, never imported"))
         elif value is not None:
             problem = prop.check(value)
             if problem:
@@ -315,7 +341,7 @@ def _properties(raw: dict | None, where: str) -> dict[str, Property]:
 
 
 def _merge_problem(options: dict) -> str | None:
-    merge, kind = options.get("merge", "agree"), options["type"]
+    merge, kind = options.get("merge", CLAIMS), options["type"]
     if merge not in MERGES:
         return f"has merge {merge!r}, not one of {sorted(MERGES)}"
     if merge in ("union", "provenance") and not kind.endswith("[]"):
@@ -341,7 +367,7 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
         own = _properties(raw.get("properties"), path.name)
         base = dict(common_nodes)
         if not raw.get("provenance", True):
-            base = {k: v for k, v in base.items() if k not in ("sources", "evidence", "aliases")}
+            base = {k: v for k, v in base.items() if k not in ("sources", "evidence", "aliases", "disputed")}
         if "keyPattern" in raw:
             base["id"] = Property(**{**base["id"].__dict__, "pattern": raw["keyPattern"]})
         nodes[label] = NodeType(
@@ -366,6 +392,12 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
             properties=properties, style=raw.get("style", {}), featured=_featured(properties, common_rels),
         )
     _merging([*nodes.values(), *relationships.values()])  # a name merges one way everywhere
+    for spec in [*nodes.values(), *relationships.values()]:  # the per-value provenance's own names are free
+        for prop in spec.claimed:
+            for kept in (f"{prop.name}Sources", f"{prop.name}Values"):
+                if kept in spec.properties:
+                    raise SchemaError(f"{getattr(spec, 'label', getattr(spec, 'type', ''))}: property {kept!r} "
+                                      f"is the name under which the sources of {prop.name!r} are kept")
     return Schema(
         entity_label=common["entityLabel"], nodes=nodes, relationships=relationships,
         common_node_properties=common_nodes, common_relationship_properties=common_rels,
@@ -379,7 +411,7 @@ def _merging(types: list[NodeType | RelationshipType]) -> dict[str, Property]:
             first = merging.get(prop.name)
             if first is not None and first.merge != prop.merge:
                 raise SchemaError(f"property {prop.name!r} merges by {first.merge} in one place, by {prop.merge} in another")
-            if prop.merge != "agree":
+            if prop.merge not in (CLAIMS, "identity", "derived"):
                 merging.setdefault(prop.name, prop)
     return merging
 

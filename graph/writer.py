@@ -21,10 +21,13 @@ from graph.schema import Property, Schema, apply_schema, load_schema
 
 @dataclass
 class ImportSummary:
-    """What an import did: (kind, label or type) → Counter of created / updated / unchanged."""
+    """What an import did: (kind, label or type) → Counter of created / updated / unchanged, and
+    `disagreements`: the properties of the records written that sources give different values of
+    (each counted once per record written; the values are all kept, see graph/schema.py CLAIMS)."""
 
     outcomes: dict[tuple[str, str], Counter] = field(default_factory=dict)
     retried_batches: int = 0
+    disagreements: int = 0
 
     def add(self, kind: str, name: str, counts: dict[str, int]) -> None:
         self.outcomes.setdefault((kind, name), Counter()).update(counts)
@@ -50,7 +53,7 @@ UNION_SET = sorted(name for name, prop in SCHEMA.merging.items() if prop.merge =
 
 def _merged_value(var: str, prop: Property) -> str:
     """Cypher for one property's value after the merge, as its `merge:` says (graph/schema.py, MERGES);
-    the same rule as Property.combine in memory. `agree` takes the row's value where it has one."""
+    the same rule as Property.combine in memory (`keep-all` values are kept per source by `_claims`)."""
     new, old = f"row.plain.{prop.name}", f"{var}.{prop.name}"
     if prop.merge in ("max", "min"):
         keep_old = f"{old} >= {new}" if prop.merge == "max" else f"{old} <= {new}"
@@ -65,79 +68,179 @@ def _merged_value(var: str, prop: Property) -> str:
     raise ValueError(f"{prop.name} merges by {prop.merge}, which has no single-value Cypher")
 
 
-def _merge_clauses(var: str, carry: str, label_check: str, properties: dict[str, Property]) -> tuple[str, str]:
+def _claims(claimed: tuple[Property, ...], carry: str) -> tuple[str, list[str]]:
+    """Cypher that keeps every source's value of each claimed (`keep-all`) property: the (value, source)
+    claims already stored on `old` (none when it is null), less those of the sources this row states
+    the property anew (a source's later reading replaces its earlier one), plus the row's, in the
+    order of their sources' ids, so the graph does not depend on the order of imports. Then
+    `valuesOf` (the distinct values), `dates` (the sources' dates, looked up only when some property is
+    disputed) and `shown` (one value per property, by CLAIM_RULE in graph/schema.py: the most recent
+    source, then the smallest value, so the order of imports never decides). Returns the WITH clauses and
+    the assignments to `<name>`, `<name>Sources` and (disputed only) `<name>Values`, as `{var}` templates."""
+    if not claimed:
+        return f"\nWITH {carry}, {{}} AS oldClaims, {{}} AS claims, {{}} AS valuesOf, {{}} AS shown", []
+
+    def stored(name: str) -> str:  # a record written before provenance per value: its sources gave its value
+        src = f"coalesce(old.{name}Sources, old.sources, [])"
+        return (f"CASE WHEN old IS NULL OR old.{name} IS NULL THEN [] ELSE "
+                f"[i IN range(0, size({src}) - 1) | [coalesce(old.{name}Values[i], old.{name}), {src}[i]]] END")
+
+    def once(items: str) -> str:
+        return f"reduce(kept = [], c IN {items} | CASE WHEN c IN kept THEN kept ELSE kept + [c] END)"
+
+    def dated(claim: str) -> str:
+        return f"coalesce([d IN dates WHERE d[0] = {claim}[1] | d[1]][0], '')"
+
+    names = [p.name for p in claimed]
+    old_map = ", ".join(f"{n}: {once(stored(n))}" for n in names)
+    anew = ("[c IN oldClaims.{n} WHERE NOT c[1] IN [x IN coalesce(row.claims.{n}, []) | x[1]]]"
+            " + coalesce(row.claims.{n}, [])")
+    new_map = ", ".join(f"{n}: {once(anew.format(n=n))}" for n in names)
+    sorted_map = ", ".join(f"{n}: [s IN apoc.coll.sort(apoc.coll.toSet([c IN unsorted.{n} | c[1]])) "
+                           f"| [c IN unsorted.{n} WHERE c[1] = s][0]]" for n in names)
+    values_map = ", ".join(f"{n}: reduce(vs = [], c IN claims.{n} | CASE WHEN c[0] IN vs THEN vs ELSE vs + [c[0]] END)"
+                           for n in names)
+    best = (f"reduce(best = null, c IN claims.{{n}} | CASE WHEN best IS NULL OR {dated('c')} > {dated('best')} "
+            f"OR ({dated('c')} = {dated('best')} AND c[0] < best[0]) THEN c ELSE best END)[0]")
+    shown_map = ", ".join(f"{n}: CASE WHEN size(valuesOf.{n}) < 2 THEN valuesOf.{n}[0] ELSE {best.format(n=n)} END"
+                          for n in names)
+    clauses = f"""
+WITH {carry}, {{{old_map}}} AS oldClaims
+WITH {carry}, oldClaims, {{{new_map}}} AS unsorted
+WITH {carry}, oldClaims, {{{sorted_map}}} AS claims
+WITH {carry}, oldClaims, claims, {{{values_map}}} AS valuesOf
+WITH {carry}, oldClaims, claims, valuesOf,
+     CASE WHEN any(k IN keys(valuesOf) WHERE size(valuesOf[k]) > 1) THEN COLLECT {{
+       MATCH (s:Source) WHERE s.id IN reduce(ids = [], k IN keys(claims) | ids + [c IN claims[k] | c[1]])
+       RETURN [s.id, s.date] }} ELSE [] END AS dates
+WITH {carry}, oldClaims, claims, valuesOf, {{{shown_map}}} AS shown"""
+    assign = [f"{{var}}.disputed = CASE WHEN size([k IN {names} WHERE size(valuesOf[k]) > 1]) = 0 THEN null "
+              f"ELSE [k IN {names} WHERE size(valuesOf[k]) > 1] END"]
+    for n in names:
+        assign += [f"{{var}}.{n} = shown.{n}",
+                   f"{{var}}.{n}Sources = CASE WHEN size(claims.{n}) = 0 THEN null ELSE [c IN claims.{n} | c[1]] END",
+                   f"{{var}}.{n}Values = CASE WHEN size(valuesOf.{n}) < 2 THEN null ELSE [c IN claims.{n} | c[0]] END"]
+    return clauses, assign
+
+
+# How many claimed properties of a row stand disputed after its write, counted into ImportSummary.disagreements.
+DISPUTES = "size([k IN keys(valuesOf) WHERE size(valuesOf[k]) > 1 AND row.claims[k] IS NOT NULL])"
+
+
+def _merge_clauses(var: str, carry: str, label_check: str, properties: dict[str, Property],
+                   claimed: tuple[Property, ...]) -> tuple[str, str]:
     """Cypher that judges a row against the existing `old` and merges it into `var`, each property as
-    the schema's `merge:` declares: `agree` properties take the row's value; `max`, `min`,
+    the schema's `merge:` declares: `keep-all` values are kept per source (`_claims`); `max`, `min`,
     `strongest` and `join` combine with the old value; provenance (source, quote) pairs are appended
     when new, and `union` lists gain the values they lack, so a second importer never erases what an
     earlier one recorded. Names come from the schema, never from input. `carry`: the variables
-    kept from before (`row`, or `row, a, b`)."""
+    kept from before (`row, n` or `row, a, b, r`)."""
     combined = [prop for prop in properties.values() if prop.merge in ("max", "min", "strongest", "join")]
     merged = "plain {.*" + "".join(f",\n       {p.name}: {_merged_value('old', p)}" for p in combined) + "}"
     unions = [k for k in UNION_SET if k in properties]
+    claims, claim_assign = _claims(claimed, f"{carry}, old")
     unchanged = " AND ".join(
-        [label_check, "size(addedPairs) = 0", "all(k IN keys(merged) WHERE merged[k] IS NULL OR old[k] = merged[k])"]
+        [label_check, "size(addedPairs) = 0", "all(k IN keys(merged) WHERE merged[k] IS NULL OR old[k] = merged[k])",
+         "all(k IN keys(claims) WHERE all(c IN claims[k] WHERE c IN oldClaims[k]) "
+         "AND all(c IN oldClaims[k] WHERE c IN claims[k]) AND (size(claims[k]) = 0 OR old[k + 'Sources'] IS NOT NULL))"]
         + [f"all(v IN coalesce(row.{k}, []) WHERE v IN coalesce(old.{k}, []))" for k in unions]
     )
-    judge = f"""
-WITH {carry}, old,
+    judge = f"""{claims}
+WITH {carry}, old, claims, valuesOf, shown, oldClaims,
      CASE WHEN old IS NULL THEN [] ELSE
        [i IN range(0, size(coalesce(old.sources, [])) - 1) | [old.sources[i], old.evidence[i]]] END AS oldPairs,
      [i IN range(0, size(row.sources) - 1) | [row.sources[i], row.evidence[i]]] AS newPairs
-WITH {carry}, old, oldPairs, [p IN newPairs WHERE NOT p IN oldPairs] AS addedPairs, row.plain AS plain
-WITH {carry}, old, oldPairs, addedPairs,
+WITH {carry}, old, claims, valuesOf, shown, oldClaims, oldPairs, [p IN newPairs WHERE NOT p IN oldPairs] AS addedPairs,
+     row.plain AS plain
+WITH {carry}, old, claims, valuesOf, shown, oldClaims, oldPairs, addedPairs,
      {merged} AS merged
-WITH {carry}, merged, oldPairs + addedPairs AS pairs,
+WITH {carry}, claims, valuesOf, shown, merged, oldPairs + addedPairs AS pairs, {DISPUTES} AS disputes,
      CASE WHEN old IS NULL THEN 'created' WHEN {unchanged} THEN 'unchanged' ELSE 'updated' END AS outcome"""
     assign = [f"{var} += merged",
               f"{var}.sources = CASE WHEN size(pairs) = 0 THEN null ELSE [p IN pairs | p[0]] END",
               f"{var}.evidence = CASE WHEN size(pairs) = 0 THEN null ELSE [p IN pairs | p[1]] END"]
+    assign += [a.format(var=var) for a in claim_assign]
     assign += [f"{var}.{k} = CASE WHEN row.{k} IS NULL THEN {var}.{k} "
                f"ELSE coalesce({var}.{k}, []) + [v IN row.{k} WHERE NOT v IN coalesce({var}.{k}, [])] END" for k in unions]
     return judge, "SET " + ",\n    ".join(assign)
 
 
-def to_row(props: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    plain = {k: v for k, v in props.items() if k not in PROVENANCE and k not in UNION_SET}
+def to_row(props: dict[str, Any], claimed: tuple[Property, ...] = (),
+           claims: dict[str, list[tuple[Any, str]]] | None = None, **extra: Any) -> dict[str, Any]:
+    """The row a statement writes: `plain` values, provenance pairs, `union` lists and, for each claimed
+    property, its (value, source) `claims` (a record's own, or each of its sources giving its value), in
+    the order of the sources. `kept`: what a new record stores for them, ready made (`p`, `pSources`,
+    and where sources disagree `pValues` and `disputed` instead of `p`, whose value the merge statement
+    chooses). A float property's values travel as floats, since Neo4j stores no list mixing 2 and 2.5."""
+    kept_names = {p.name for p in claimed}
+    plain = {k: v for k, v in props.items() if k not in PROVENANCE and k not in UNION_SET and k not in kept_names}
+    sources = list(dict.fromkeys(props.get("sources") or []))
+    row_claims, kept, disputed = {}, {}, []
+    for prop in claimed:
+        value = props.get(prop.name)
+        if value is None:
+            continue
+        pairs = (claims or {}).get(prop.name) or []
+        if value not in [v for v, _ in pairs]:  # no claims, or props changed since: as props say
+            pairs = [(value, s) for s in sources]
+        if not pairs:  # no source to keep it with (a record the validation refuses): as it is
+            plain[prop.name] = value
+            continue
+        pairs = sorted(([float(v) if prop.type == "float" else v, s] for v, s in pairs), key=lambda pair: pair[1])
+        row_claims[prop.name] = pairs
+        kept[f"{prop.name}Sources"] = [s for _, s in pairs]
+        if len({repr(v) for v, _ in pairs}) > 1:
+            disputed.append(prop.name)
+            kept[f"{prop.name}Values"] = [v for v, _ in pairs]
+        else:
+            kept[prop.name] = pairs[0][0]
+    if disputed:
+        kept["disputed"] = disputed
     return {"plain": plain, "sources": props.get("sources", []), "evidence": props.get("evidence", []),
-            **{k: props.get(k) for k in UNION_SET}, **extra}
+            "claims": row_claims, "kept": kept, **{k: props.get(k) for k in UNION_SET}, **extra}
 
 
 # An entity keeps the name it has unless $rename (the curated seed import): another source's
 # spelling becomes an alias instead of renaming "Export-Import Bank of China" to "China Exim Bank".
 KEEP_NAME = """
-WITH row, old, row.plain AS plain,
+WITH row, n, old, row.plain AS plain,
      CASE WHEN old IS NULL OR old.name IS NULL OR $rename THEN row.plain.name ELSE old.name END AS keptName
-WITH old, row {.*, plain: plain {.*, name: keptName},
-               aliases: CASE WHEN plain.name IS NULL OR plain.name = keptName THEN row.aliases
-                             ELSE coalesce(row.aliases, []) + [plain.name] END} AS row"""
+WITH n, old, row {.*, plain: plain {.*, name: keptName},
+                  aliases: CASE WHEN plain.name IS NULL OR plain.name = keptName THEN row.aliases
+                                ELSE coalesce(row.aliases, []) + [plain.name] END} AS row"""
 
 
+# The row's node or tie is MERGEd first and locked before its stored values are read, so that two imports
+# writing one id at once run one after the other and neither loses the other's values (issue #20). What
+# MERGE has just created holds its id only: `old` is null then.
 def _node_statement(schema: Schema, label: str, key_label: str) -> str:
-    judge, assign = _merge_clauses("n", "row", f"old:{label}", schema.nodes[label].properties)
+    node_type = schema.nodes[label]
+    judge, assign = _merge_clauses("n", "row, n", f"old:{label}", node_type.properties, node_type.claimed)
     return f"""
 UNWIND $rows AS row
-OPTIONAL MATCH (old:{key_label} {{id: row.plain.id}})
+MERGE (n:{key_label} {{id: row.plain.id}})
+WITH row, n CALL apoc.lock.nodes([n])
+WITH row, n, CASE WHEN size(keys(n)) = 1 THEN null ELSE n END AS old
 {KEEP_NAME if key_label != label else ""}
 {judge}
-MERGE (n:{key_label} {{id: row.plain.id}})
 {assign}
 SET n:{label}
-RETURN outcome, count(*) AS n"""
+RETURN outcome, count(*) AS n, sum(disputes) AS disputes"""
 
 
 def _relationship_statement(schema: Schema, rel_type: str) -> str:
     entity_label = schema.entity_label
-    judge, assign = _merge_clauses("r", "row, a, b", "true", schema.relationships[rel_type].properties)
+    spec = schema.relationships[rel_type]
+    judge, assign = _merge_clauses("r", "row, a, b, r", "true", spec.properties, spec.claimed)
     return f"""
 UNWIND $rows AS row
 MATCH (a:{entity_label} {{id: row.start}}), (b:{entity_label} {{id: row.end}})
-OPTIONAL MATCH (a)-[old:{rel_type} {{id: row.plain.id}}]->(b)
-WITH row, a, b, old
-{judge}
 MERGE (a)-[r:{rel_type} {{id: row.plain.id}}]->(b)
+WITH row, a, b, r CALL apoc.lock.rels([r])
+WITH row, a, b, r, CASE WHEN size(keys(r)) = 1 THEN null ELSE r END AS old
+{judge}
 {assign}
-RETURN outcome, count(*) AS n"""
+RETURN outcome, count(*) AS n, sum(disputes) AS disputes"""
 
 
 def _orders(properties: dict[str, Property]) -> dict[str, list]:
@@ -168,12 +271,16 @@ def write_dataset(
         raise ImportFailed(problems)
     apply_schema(driver, database, schema)
     summary = ImportSummary()
-    for label in schema.nodes:  # the allow-list, in schema order
-        rows = [to_row(n.props) for n in dataset.nodes.values() if n.label == label]
+    # the allow-list, Source first: the value shown of a disputed property is chosen by its sources' dates
+    for label in sorted(schema.nodes, key=lambda name: schema.nodes[name].provenance):
+        claimed = schema.nodes[label].claimed
+        rows = [to_row(n.props, claimed, n.claims) for n in dataset.nodes.values() if n.label == label]
         write_batches(driver, database, node_statements(schema, label), _batches(rows, batch_size), summary,
                       ("node", label), progress, rename=rename)
     for rel_type in schema.relationships:
-        rows = [to_row(r.props, start=r.start, end=r.end) for r in dataset.relationships.values() if r.type == rel_type]
+        claimed = schema.relationships[rel_type].claimed
+        rows = [to_row(r.props, claimed, r.claims, start=r.start, end=r.end)
+                for r in dataset.relationships.values() if r.type == rel_type]
         write_batches(driver, database, relationship_statements(schema, rel_type), _batches(rows, batch_size),
                       summary, ("relationship", rel_type), progress)
     return summary
@@ -197,7 +304,7 @@ def node_statements(schema: Schema, label: str) -> Statements:
     key_label = schema.entity_label if schema.nodes[label].is_entity else label
     return Statements(
         existing=f"UNWIND $ids AS id MATCH (n:{key_label} {{id: id}}) RETURN n.id AS id",
-        create=_node_create_statement(label, key_label),
+        create=_node_create_statement(schema, label, key_label),
         merge=_node_statement(schema, label, key_label),
         parameters={"order": _orders(schema.nodes[label].properties)},
     )
@@ -209,28 +316,29 @@ def relationship_statements(schema: Schema, rel_type: str) -> Statements:
         raise ValueError(f"{rel_type!r} is not a relationship type of the schema")
     return Statements(
         existing=f"UNWIND $ids AS id MATCH ()-[r:{rel_type} {{id: id}}]->() RETURN r.id AS id",
-        create=_relationship_create_statement(rel_type, schema.entity_label),
+        create=_relationship_create_statement(schema, rel_type),
         merge=_relationship_statement(schema, rel_type),
         parameters={"order": _orders(schema.relationships[rel_type].properties)},
     )
 
 
-def _create_assignments(var: str) -> str:
-    assign = [f"{var} = row.plain",
+def _create_statement(match: str, create: str, var: str) -> str:
+    assign = [f"{var} = row.plain", f"{var} += row.kept",
               f"{var}.sources = CASE WHEN size(row.sources) = 0 THEN null ELSE row.sources END",
               f"{var}.evidence = CASE WHEN size(row.evidence) = 0 THEN null ELSE row.evidence END"]
     assign += [f"{var}.{k} = row.{k}" for k in UNION_SET]
-    return "SET " + ",\n    ".join(assign)
+    return f"UNWIND $rows AS row{match}\n{create}\nSET " + ",\n    ".join(assign)
 
 
-def _node_create_statement(label: str, key_label: str) -> str:
+def _node_create_statement(schema: Schema, label: str, key_label: str) -> str:
     labels = key_label if key_label == label else f"{key_label}:{label}"
-    return f"UNWIND $rows AS row\nCREATE (n:{labels})\n{_create_assignments('n')}"
+    return _create_statement("", f"CREATE (n:{labels})", "n")
 
 
-def _relationship_create_statement(rel_type: str, entity_label: str) -> str:
-    return (f"UNWIND $rows AS row\nMATCH (a:{entity_label} {{id: row.start}}) MATCH (b:{entity_label} {{id: row.end}})\n"
-            f"CREATE (a)-[r:{rel_type}]->(b)\n{_create_assignments('r')}")
+def _relationship_create_statement(schema: Schema, rel_type: str) -> str:
+    entity = schema.entity_label
+    return _create_statement(f"\nMATCH (a:{entity} {{id: row.start}}) MATCH (b:{entity} {{id: row.end}})",
+                             f"CREATE (a)-[r:{rel_type}]->(b)", "r")
 
 
 def write_batches(driver: Driver, database: str, statements: Statements, batches: Iterable[list[dict]],
@@ -242,7 +350,8 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
     Rows whose id is not in the graph yet are CREATEd (fast: no judging, no Eager plan). Another
     import running at the same time can create one of those ids between the check and the CREATE; the
     id's uniqueness constraint then refuses the CREATE, and the batch is run again with every row
-    through the MERGE statement, which takes the constraint's lock and so cannot race."""
+    through the MERGE statement, which takes the constraint's lock and so cannot race; it also locks each
+    node or tie before reading the values it merges with, so that no import loses another's values."""
     for batch in batches:
         attempts = 0
 
@@ -250,16 +359,19 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
             nonlocal attempts
             attempts += 1
             existing = set(tx.run(statements.existing, ids=[r["plain"]["id"] for r in batch]).value("id"))
-            fresh = [] if merge_all else [r for r in batch if r["plain"]["id"] not in existing]
-            known = batch if merge_all else [r for r in batch if r["plain"]["id"] in existing]
+            # a new record whose sources disagree goes through the merge, which chooses the value shown
+            fresh = [] if merge_all else [r for r in batch if r["plain"]["id"] not in existing
+                                          and "disputed" not in r["kept"]]
+            fresh_ids = {r["plain"]["id"] for r in fresh}
+            known = [r for r in batch if r["plain"]["id"] not in fresh_ids]
             counts: Counter = Counter()
             if fresh:
                 tx.run(statements.create, rows=fresh).consume()
                 counts["created"] = len(fresh)
-            if known:
-                counts.update({record["outcome"]: record["n"]
-                               for record in tx.run(statements.merge, rows=known, **statements.parameters, **parameters)})
-            return dict(counts)
+            for record in tx.run(statements.merge, rows=known, **statements.parameters, **parameters) if known else ():
+                counts[record["outcome"]] += record["n"]
+                counts["disagreements"] += record["disputes"]
+            return +counts  # without zeros
 
         with driver.session(database=database) as session:
             try:
@@ -269,6 +381,7 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
                     raise
                 counts = session.execute_write(work, merge_all=True)
         summary.retried_batches += attempts - 1
+        summary.disagreements += counts.pop("disagreements", 0)
         summary.add(*what, counts)
         if progress:
             progress(len(batch))

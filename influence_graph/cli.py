@@ -483,7 +483,8 @@ def write_with_progress(write: Callable[[Driver, str, ProgressCallback], ImportS
         table.add_row(kind, name, *(str(counts[o]) for o in ("created", "updated", "unchanged")))
     console.print(table)
     console.print(f"created {summary.total('created')}, updated {summary.total('updated')}, "
-                  f"unchanged {summary.total('unchanged')}; batches retried: {summary.retried_batches}")
+                  f"unchanged {summary.total('unchanged')}; batches retried: {summary.retried_batches}; "
+                  f"disputed properties (every value kept, see the `disagreements` query): {summary.disagreements}")
     return summary
 
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import cypher
-from graph.schema import Property, Schema, load_schema
+from graph.schema import CLAIMS, Property, Schema, load_schema
 from graph.settings import PROJECT_ROOT
 
 DOCS = PROJECT_ROOT / "docs"
@@ -37,7 +37,9 @@ def _property_rows(properties: dict[str, Property], skip: set[str]) -> list[str]
             rules.append("full-text")
         if prop.valueIndex:
             rules.append("each value indexed (keyword full-text)")
-        if prop.merge != "agree":
+        if prop.merge == "identity":
+            rules.append("identifies the record (not a source's claim)")
+        elif prop.merge not in (CLAIMS, "derived"):
             rules.append(f"two sources' values merge by {prop.merge}")
         if prop.featured:
             rules.append("shown in pictures")
@@ -54,6 +56,11 @@ def schema_markdown(schema: Schema | None = None) -> str:
     lines = [HEADER.format(what="graph/schema/") + "# Graph schema", "",
              f"Every node but `Source` also carries the label `{schema.entity_label}`, whose `id` is unique across "
              "the graph. Labels are PascalCase, relationship types UPPER_SNAKE_CASE, properties camelCase.", "",
+             "**Provenance per value.** A property a source states (every property unless its rules say "
+             "otherwise) keeps its sources: `<name>Sources` lists the sources that give it and, only where "
+             "they disagree, `<name>Values` the value each gives (`<name>Sources[i]` gives `<name>Values[i]`), "
+             "`disputed` names the disputed properties, and the property shows the most recent source's value. "
+             "The reasoning is in `docs/architecture.md`; the `disagreements` query lists them.", "",
              "## Properties of every node", "", head, *_property_rows(schema.common_node_properties, set()), "",
              "## Properties of every relationship", "", head,
              *_property_rows(schema.common_relationship_properties, set()), "", "## Node labels", ""]

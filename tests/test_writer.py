@@ -84,7 +84,7 @@ def tie(dataset: Dataset, source_id: str, quote: str, **props) -> None:
 # Two sources of one tie. By hand, as graph/schema/common.yaml declares: asOf by max (2019 vs 2017 → 2019),
 # validFrom by min (2015 vs 2012 → 2012), validTo by max (2018 vs 2020 → 2020), confidence by strongest
 # (`reported` vs `stated` → `stated`, first in the enum), note by join ("a" then "b" → "a / b"), the
-# quotes as (source, quote) pairs in order, and `product`, which must agree, as both give it.
+# quotes as (source, quote) pairs in order, and `product`, kept per source, as both give it.
 EARLIER = {"asOf": 2019, "validFrom": 2015, "validTo": 2018, "confidence": "reported", "note": "a", "product": "cameras"}
 LATER = {"asOf": 2017, "validFrom": 2012, "validTo": 2020, "confidence": "stated", "note": "b", "product": "cameras"}
 MERGED = {"asOf": 2019, "validFrom": 2012, "validTo": 2020, "confidence": "stated", "note": "a / b", "product": "cameras",
@@ -117,13 +117,14 @@ def test_a_tie_merges_the_same_way_in_memory_and_in_neo4j(clean_db):
     assert again.outcomes[("relationship", "SUPPLIES")] == {"unchanged": 1}
 
 
-def test_a_value_that_must_agree_is_a_conflict_in_memory():
+def test_one_source_giving_two_values_is_a_conflict_in_memory():
+    # two sources that disagree are both kept (tests/test_provenance.py); one source cannot say both
     dataset = Dataset()
     source(dataset, "s1")
     tie(dataset, "s1", "Acme sells cameras to Beta", **EARLIER)
     tie(dataset, "s1", "Acme sells switches to Beta", **{**EARLIER, "product": "switches"})
     assert [(p.field, p.message) for p in dataset.problems()] == [
-        ("product", "is 'switches' here but 'cameras' at test")]
+        ("product", "is 'switches' here but 'cameras' at test, both from source 's1'")]
 
 
 def test_node_descriptions_from_two_imports_are_joined(clean_db):

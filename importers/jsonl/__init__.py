@@ -347,10 +347,11 @@ def _rows(plan: Plan, kind: str) -> Iterator[tuple[str, dict]]:
             continue
         properties = _without_nulls(record["properties"])
         if kind == "node":
-            yield record["label"], to_row(properties)
+            yield record["label"], to_row(properties, load_schema().nodes[record["label"]].claimed)
         else:
             properties["id"] = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
-            yield record["relType"], to_row(properties, start=record["from"], end=record["to"])
+            yield record["relType"], to_row(properties, load_schema().relationships[record["relType"]].claimed,
+                                            start=record["from"], end=record["to"])
 
 
 def _write_batch(driver: Driver, database: str, schema: Schema, kind: str, name: str, batch: list[dict],
