@@ -103,7 +103,7 @@ COMMON_WORDS = frozenset({
 })
 # Short codes rigour reads as countries that are also words or legal forms ("co", "sa", "ag"): only these count.
 COUNTRY_CODES = frozenset({"usa", "uk", "uae", "prc", "drc", "bvi"})
-_TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)[\s*]*$")  # "Dawning Information Industry Co., Ltd. (Sugon)*"
+_TRAILING_BRACKET = re.compile(r"\s*\([^()]*\)[\s*.]*$")  # "Dawning Information Industry Co., Ltd. (Sugon)*"
 _ACRONYM = re.compile(r"[A-Z][A-Z0-9&-]{1,5}")  # CNOOC, CETC, ZTE
 _DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # S.A., L.L.C., S.p.A.
 _POSSESSIVE = re.compile(r"['’]s\b")  # People's → Peoples, which rigour knows

@@ -1,12 +1,16 @@
 """Pairs of entities that cannot be one, whatever their names: never merged, never proposed for review.
 
 Entity resolution calls `never_same` on every pair it would merge or propose, after an analyst's
-decisions (an analyst's "same" stands even against these rules). Each rule gives its reason.
+decisions (an analyst's "same" stands even against these rules). Each rule gives its reason: labels
+that cannot be one thing, two ids of a scheme that gives one per entity, different numbers in the
+names, different places qualifying them, names placing them in different countries.
 """
 
 from __future__ import annotations
 
-from importers.names import countries
+import re
+
+from importers.names import countries, is_place, split_qualifier
 
 # Labels that can be one thing seen by two sources: AidData calls a state-owned lender a bank where
 # another source calls it a company, and an agency an organisation or a government body.
@@ -31,11 +35,26 @@ def never_same(incoming_label: str, incoming: dict, candidate_label: str, candid
         if not incoming_ids[scheme] & candidate_ids[scheme]:
             return (f"different {scheme} ids: {', '.join(sorted(incoming_ids[scheme]))} and "
                     f"{', '.join(sorted(candidate_ids[scheme]))}")
+    numbers = _numbers(incoming.get("name")), _numbers(candidate.get("name"))
+    if all(numbers) and numbers[0] != numbers[1]:  # "14th Research Institute of CETC", "15th ..."; "Phase 1", "Phase 2"
+        return f"different numbers in the names: {', '.join(sorted(numbers[0]))} and {', '.join(sorted(numbers[1]))}"
+    places = _place(incoming.get("name")), _place(candidate.get("name"))
+    if all(places) and places[0] != places[1]:  # "SMIC (Beijing)", "SMIC (Tianjin)"; "(Ecuador)", "(Colombia)"
+        return f"qualified by different places: {places[0]} and {places[1]}"
     if incoming_label in PLACED_LABELS and candidate_label in PLACED_LABELS:
         here, there = _countries(incoming), _countries(candidate)
         if here and there and not here & there:
             return f"named in different countries: {', '.join(sorted(here))} and {', '.join(sorted(there))}"
     return None
+
+
+def _numbers(name: str | None) -> set[str]:
+    return {number.lstrip("0") or "0" for number in re.findall(r"\d+", name or "")}
+
+
+def _place(name: str | None) -> str | None:
+    qualifier = split_qualifier(name or "")[1]
+    return qualifier.casefold() if qualifier and is_place(qualifier) else None
 
 
 def _ids(props: dict) -> dict[str, set[str]]:
