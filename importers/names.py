@@ -91,8 +91,6 @@ CITIES = frozenset({"shenzhen", "hangzhou", "shanghai", "guangzhou", "wuhan", "c
 # Scopes that qualify a name like a place does: "China Telecom (Americas)", "Sinopec (Group)".
 SCOPES = frozenset({"americas", "africa", "asia", "europe", "middle east", "latin america", "asia pacific",
                     "group", "holding", "holdings", "international", "overseas", "global", "headquarters", "hq"})
-# Words that tell a group or a holding from its subsidiaries
-GROUP_WORDS = frozenset({"group", "holding", "holdings"})
 # Generic words of organisations' names: alone, as an alias, they say nothing about which one is meant.
 COMMON_WORDS = frozenset({
     "group", "holding", "holdings", "international", "global", "bank", "government", "ministry", "company", "national",
@@ -218,16 +216,8 @@ def weak_alias(alias: str) -> bool:
 
 
 def matching_names(name: str, aliases: list[str]) -> set[str]:
-    """The normalised names an entity is matched by: its name, and its aliases but weak ones and a group's
-    brand (`China Telecom` for China Telecom Group Co., Ltd., whose subsidiary is China Telecom Corporation
-    Limited: the brand alone would merge the parent with it)."""
-    own = normalise_name(name) if name else ""
-    words = own.split()
-    while words and words[-1] in GROUP_WORDS:
-        words.pop()
-    brand = " ".join(words) if words != own.split() else None
-    found = {own} | {normalise_name(a) for a in aliases if a and not weak_alias(a)}
-    return found - {"", brand}
+    """The normalised names an entity is matched by: its name, and its aliases but weak ones."""
+    return {normalise_name(n) for n in [name, *(a for a in aliases if not weak_alias(a))] if n} - {""}
 
 
 def split_qualifier(name: str) -> tuple[str, str | None]:
