@@ -15,7 +15,7 @@ NOTES = Path(__file__).resolve().parent / "NOTES.md"  # hand-written findings, a
 def _load(results: Path) -> tuple[list[dict], dict | None]:
     scales = []
     for path in results.glob("*.json"):
-        if path.stem in ("pictures", "quick", "quick-pictures"):
+        if path.stem in ("pictures", "quick", "quick-pictures", "resolution-quality"):
             continue
         scales.append(json.loads(path.read_text()))
     scales.sort(key=lambda r: r["scale"])
@@ -205,10 +205,50 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
         out.append("")
     if scales:
         out += memory
+    out += _resolution_quality(results / "resolution-quality.json")
     if NOTES.exists():
         out += [NOTES.read_text().strip(), ""]
     path.write_text("\n".join(out), encoding="utf-8")
     return path
+
+
+EASY = "dod-1260h printed entry"  # the origin of the labelled set's easy pairs
+
+
+def _resolution_quality(path: Path) -> list[str]:
+    """The section written from `python -m benchmarks.resolution_quality` (benchmarks/labelled/README.md)."""
+    if not path.exists():
+        return []
+    q = json.loads(path.read_text())
+    pct = lambda value: "–" if value is None else f"{100 * value:.1f} %"  # noqa: E731
+    out = ["## 5. Entity resolution quality", "",
+           f"The labelled set `benchmarks/labelled/pairs.csv` ({q['pairs']} pairs, {q['same_pairs']} of them the same "
+           "entity; how it was made and labelled: `benchmarks/labelled/README.md`). Each pair is resolved alone: the "
+           "right-hand entity is the graph, the left-hand one the import. Written by "
+           "`python -m benchmarks.resolution_quality`.", "",
+           "| measure | value | target |", "|---|---|---|",
+           f"| automatic merges that are right | {q['merged_same']} / {q['merged']} = {pct(q['merge_precision'])} | "
+           f"≥ 99 %: {_mark(q['merge_precision'] is None or q['merge_precision'] >= 0.99)} |",
+           f"| pairs proposed for review that are the same | {q['proposed_same']} / {q['proposed']} = "
+           f"{pct(q['review_precision'])} | – |",
+           f"| same pairs merged or proposed (recall) | {q['found_same']} / {q['same_pairs']} = {pct(q['recall'])} | "
+           f"≥ 95 %: {_mark(q['recall'] is not None and q['recall'] >= 0.95)} |",
+           f"| the same, leaving out the 1260H list's printed entries against its clean names (easy pairs) | "
+           f"{_recall(q, hard=True)} | – |", "",
+           "By origin of the pair (file of the incoming, left entity / file of the graph's, right entity):", "",
+           "| origin | pairs | same | merged (right) | proposed (same) | same found |", "|---|---|---|---|---|---|"]
+    for origin, r in q["by_origin"].items():
+        out.append(f"| {origin} | {r['pairs']} | {r['same']} | {r['merged']} ({r['merged_same']}) | "
+                   f"{r['proposed']} ({r['proposed_same']}) | {r['found_same']} / {r['same']} |")
+    out += ["", "Wrong merges: " + ("; ".join(q["wrong_merges"]) or "none") + ".", "",
+            "Same pairs neither merged nor proposed: " + ("; ".join(q["missed"]) or "none") + ".", ""]
+    return out
+
+
+def _recall(quality: dict, hard: bool) -> str:
+    rows = [r for origin, r in quality["by_origin"].items() if not (hard and origin.startswith(EASY))]
+    found, same = sum(r["found_same"] for r in rows), sum(r["same"] for r in rows)
+    return f"{found} / {same} = {100 * found / same:.1f} %" if same else "–"
 
 
 def median(values):

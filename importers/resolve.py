@@ -5,11 +5,16 @@ entities of the same import read before it), in the order nomenklatura's xref �
 
 1. an analyst's decision (`decisions.csv`: same / not same) always wins;
 2. a shared external id (`externalIds`: AidData, OpenSanctions, Wikidata, LEI, USCC, ...) is a sure match;
-3. the same normalised name or alias (case, accents, punctuation and legal suffixes such as
-   "Co., Ltd." ignored) on a node of the same label is a sure match, when only one node has it;
+3. the same normalised name or alias (importers/names.py: case, accents, punctuation, a leading
+   "the" and legal forms such as "Co., Ltd." ignored; an alias of one word that is a country, a city
+   or a common word never matches on its own) on a node of the same label is a sure match, when only
+   one node has it;
 4. a close name (rapidfuzz's token-sort ratio at or above the threshold; not for projects, whose
    titles look alike) is uncertain: written to the
    review file with its score, for an analyst to decide; nothing is merged.
+
+A pair that cannot be one entity (importers/pair_rules.py: governments of different countries, two
+AidData ids, a person and a company) is neither merged nor proposed, unless an analyst said "same".
 
 Sure matches rewrite the incoming entity to the existing id (its own name becomes an alias), so the
 writer merges it into the existing node and joins the quotes and sources of both.
@@ -22,16 +27,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from icu import ICUError
 from neo4j import Driver, RoutingControl
-from normality import normalize
 from rapidfuzz import fuzz, process
 
 from graph.records import Dataset, ImportFailed, NodeRecord, Origin, Problem
 from graph.schema import load_schema
 from graph.settings import PROJECT_ROOT
 from graph.spreadsheet import csv_rows
-from importers.names import LEGAL_FORMS, icu_safe
+from importers.names import matching_names, normalise_name
+from importers.pair_rules import never_same
 
 DECISIONS = PROJECT_ROOT / "data" / "resolution" / "decisions.csv"
 # How each label is matched (`matching:` in its schema file)
@@ -40,19 +44,6 @@ NOT_FUZZY = {label for label, node in load_schema().nodes.items() if node.matchi
 REVIEW_COLUMNS = ["incoming_id", "incoming_name", "incoming_label", "candidate_id", "candidate_name",
                   "candidate_label", "score", "reason", "decision"]
 SAME, NOT_SAME = "same", "not same"
-
-
-def normalise_name(name: str) -> str:
-    """`Hangzhou Hikvision Digital Technology Co., Ltd.` → `hangzhou hikvision digital technology`."""
-    # casefold first ("µ" and "Μ" both become "μ", then "m"); lower last (a math letter such as "𝘼" transliterates to "A")
-    try:
-        normal = normalize(name.casefold(), lowercase=True, ascii=True)
-    except ICUError:
-        normal = normalize(icu_safe(name.casefold()), lowercase=True, ascii=True)
-    words = (normal or "").lower().split()
-    while words and words[-1] in LEGAL_FORMS:
-        words.pop()
-    return " ".join(words)
 
 
 @dataclass
@@ -65,7 +56,10 @@ class Known:
     in_graph: bool
 
     def names(self) -> set[str]:
-        return {normalise_name(n) for n in [self.name, *self.aliases] if n} - {""}
+        return matching_names(self.name, self.aliases)
+
+    def props(self) -> dict:
+        return {"name": self.name, "aliases": self.aliases, "externalIds": self.external_ids}
 
 
 @dataclass
@@ -140,17 +134,23 @@ class Resolver:
     def _decided(self, incoming_id: str, candidate_id: str) -> bool | None:
         return self.decisions.get((incoming_id, candidate_id), self.decisions.get((candidate_id, incoming_id)))
 
+    def _may_be(self, node: NodeRecord, candidate_id: str) -> bool:
+        """False for a pair the pair rules (importers/pair_rules.py) say cannot be one entity."""
+        candidate = self.by_id[candidate_id]
+        return never_same(node.label, node.props, candidate.label, candidate.props()) is None
+
     def _sure_match(self, node: NodeRecord) -> tuple[Known, str] | None:
         for (incoming, candidate), same in self.decisions.items():
             if same and incoming == node.id and candidate in self.by_id:
                 return self.by_id[candidate], "analyst decision"
         shared = {c for e in node.props.get("externalIds", []) for c in self.by_external.get(e, ())}
-        shared = {c for c in shared if c != node.id and self._decided(node.id, c) is not False}
+        shared = {c for c in shared if c != node.id and self._decided(node.id, c) is not False and self._may_be(node, c)}
         if len(shared) == 1:
             return self.by_id[shared.pop()], "shared external id"
-        names = {normalise_name(n) for n in [node.props.get("name", ""), *node.props.get("aliases", [])]} - {""}
+        names = matching_names(node.props.get("name", ""), node.props.get("aliases", []))
         same_name = {c for n in names for c in self.by_name.get((node.label, n), ())}
-        same_name = {c for c in same_name if c != node.id and self._decided(node.id, c) is not False}
+        same_name = {c for c in same_name if c != node.id and self._decided(node.id, c) is not False
+                     and self._may_be(node, c)}
         if len(same_name) == 1:
             return self.by_id[same_name.pop()], "same normalised name"
         return None
@@ -159,7 +159,7 @@ class Resolver:
         """Up to three candidates of the same label whose best name scores at or above the threshold."""
         names = [(name, c.id) for c in self.by_id.values()
                  if c.label == node.label and c.id != node.id and self._decided(node.id, c.id) is None
-                 for name in c.names()]
+                 and self._may_be(node, c.id) for name in c.names()]
         query = normalise_name(node.props.get("name", ""))
         if not query or not names or node.label in NOT_FUZZY:
             return []

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from rigour.territories import Territory, lookup_territory
 
-from importers.names import LEGAL_FORMS
+from importers.names import LEGAL_FORMS, SCOPES, is_place, split_qualifier
 
 
 def fold(text: str) -> str:
@@ -97,10 +97,14 @@ INSTITUTE = re.compile(r"\binstitut(e|o)?\b", re.I)
 ASSOCIATION = re.compile(r"\bassociation\b", re.I)
 
 
+# A legal form, or a word only a company's name has
+COMPANY_WORDS = LEGAL_FORMS | {"group", "holding", "holdings"}
+
+
 def kind_from_name(name: str) -> AgencyKind:
     """For AidData's `Other` and unspecified types: a company by its legal form, else an organisation."""
     tokens = {token.replace(".", "").lower() for token in re.split(r"[\s,()]+", name) if token}
-    if tokens & LEGAL_FORMS:
+    if tokens & COMPANY_WORDS:
         return AgencyKind("Company")
     if UNIVERSITY.search(name):
         return AgencyKind("Organization", "university")
@@ -170,7 +174,7 @@ GOVERNMENT_OF = re.compile(r"^government of (the )?(republic of )?(?P<country>.+
 
 def government_country(name: str) -> Territory | None:
     """The country of a name like `Government of Myanmar (Burma)`, else None (a ministry, an agency)."""
-    match = GOVERNMENT_OF.match(name.strip())
+    match = GOVERNMENT_OF.match(split_qualifier(name)[0])
     return country(match.group("country").strip()) if match else None
 
 
@@ -185,7 +189,9 @@ def government_name(territory: Territory) -> str:
 
 def split_name(raw: str) -> tuple[str, list[str]]:
     """`Bank of China (BOC)` → (`Bank of China`, [`BOC`]): AidData's trailing bracketed acronyms and
-    former names become aliases (`(Formerly Calyon)` → `Calyon`), so that the id is the plain name's slug."""
+    former names become aliases (`(Formerly Calyon)` → `Calyon`), so that the id is the plain name's slug.
+    A place or a scope in brackets qualifies the name and stays in it: `Ministerio de Defensa Nacional
+    (Ecuador)` is Ecuador's ministry, and "Ecuador" is no name of it."""
     name, extras = raw.strip(), []
     while name.endswith(")"):
         depth, start = 0, None
@@ -195,6 +201,9 @@ def split_name(raw: str) -> tuple[str, list[str]]:
                 start = index
                 break
         if start is None or not name[:start].strip():
+            break
+        inside = name[start + 1:-1].strip()
+        if is_place(inside) or fold(inside) in SCOPES:
             break
         extras.insert(0, re.sub(r"^formerly\s+", "", name[start + 1:-1].strip(), flags=re.I))
         name = name[:start].rstrip()
