@@ -345,7 +345,7 @@ class Builder:
         if problem:
             self.problem(origin, item, field, f"{problem} (for id)")
             return None
-        props = self.properties(node.properties, node_type.properties, cells, origin, item)
+        props = self.properties(node.properties_of(label), node_type.properties, cells, origin, item)
         if props is None:
             return None
         props["id"] = node_id
@@ -408,7 +408,7 @@ class Builder:
                 self.problem(origin, item, key, f"a {made.label} ({made.id}) cannot be the {key} end of {rel_type} "
                                                 f"(allowed: {', '.join(allowed)})")
                 return
-        props = self.properties(rel.properties, schema.properties, cells, origin, item)
+        props = self.properties(rel.properties_of(rel_type), schema.properties, cells, origin, item)
         quote = self.quote(rel.evidence or self.mapping.evidence, cells, origin, item)
         key = None
         if rel.key is not None:

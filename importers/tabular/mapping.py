@@ -32,8 +32,8 @@ REPEAT_KEYS = {"column", "split", "split_pattern", "pattern"}
 CONDITION_TESTS = ("empty", "equals", "in", "matches", "not_matches")
 TOP_KEYS = {"about", "columns", "format", "encoding", "delimiter", "sheet", "missing", "source", "evidence", "extract",
             "skip_rows", "blocks", "nodes", "relationships", "assertions"}
-NODE_KEYS = {"label", "id", "name", "aliases", "properties", "evidence", "optional", "repeat"}
-RELATIONSHIP_KEYS = {"type", "from", "to", "key", "properties", "evidence", "repeat"}
+NODE_KEYS = {"label", "id", "name", "aliases", "properties", "per_label", "evidence", "optional", "repeat"}
+RELATIONSHIP_KEYS = {"type", "from", "to", "key", "properties", "per_type", "evidence", "repeat"}
 SOURCE_KEYS = {"id", "name", "title", "publisher", "date", "url", "authors", "file", "otherFiles"}
 
 
@@ -125,7 +125,11 @@ class NodeSpec:
     optional: bool
     line: int | None
     label_from: ValueSpec | None = None  # a column whose `map` gives the label
+    per_label: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # label → its own properties
     repeat: Repeat | None = None
+
+    def properties_of(self, label: str) -> dict[str, list[ValueSpec]]:
+        return {**self.properties, **self.per_label.get(label, {})}
 
     @property
     def label(self) -> str:
@@ -159,7 +163,11 @@ class RelationshipSpec:
     evidence: ValueSpec | None
     line: int | None
     type_from: ValueSpec | None = None  # a column whose `map` gives the type
+    per_type: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # type → its own properties
     repeat: Repeat | None = None  # its own, or the repeat of a repeated node at one of its ends
+
+    def properties_of(self, rel_type: str) -> dict[str, list[ValueSpec]]:
+        return {**self.properties, **self.per_type.get(rel_type, {})}
 
     @property
     def type(self) -> str:
@@ -218,7 +226,7 @@ class Mapping:
             if node.label_from:
                 note(node.label_from.columns, f"nodes.{node.key}.label")
             note(node.id.columns, f"nodes.{node.key}.id")
-            for prop, specs in node.properties.items():
+            for prop, specs in [*node.properties.items(), *(p for t in node.per_label.values() for p in t.items())]:
                 for spec in specs:
                     note(spec.columns, f"nodes.{node.key}.{prop}")
             if node.evidence:
@@ -232,7 +240,8 @@ class Mapping:
             for end in (rel.start, rel.end):
                 if end.ref:
                     note(end.ref.columns, where)
-            for specs in [*rel.properties.values(), [rel.key] if rel.key else [], [rel.evidence] if rel.evidence else []]:
+            for specs in [*rel.properties.values(), *(specs for t in rel.per_type.values() for specs in t.values()),
+                          [rel.key] if rel.key else [], [rel.evidence] if rel.evidence else []]:
                 for spec in specs:
                     note(spec.columns, where)
         return used
@@ -547,6 +556,23 @@ class _Reader:
                 result[name] = specs
         return result
 
+    def per_name(self, raw: Any, names: tuple[str, ...], allowed: dict[str, dict[str, Property]], item: str, key: str,
+                 line: int | None, reserved: set[str]) -> dict[str, dict[str, list[ValueSpec]]]:
+        """`per_label:` or `per_type:`, the properties of one of the labels or types a column can give."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(line, item, key, f"must map each of {', '.join(names)} to its own properties")
+            return {}
+        result = {}
+        for name, block in raw.items():
+            if name not in names:
+                self.problem(self.line_of(raw, line), item, key, f"names {name!r}, which the map does not give "
+                                                                 f"(it gives: {', '.join(names)})")
+                continue
+            result[name] = self.properties(block, allowed[name], f"{item}.{key}.{name}", line, reserved, (name,))
+        return result
+
     def id_spec(self, raw: Any, item: str, line: int | None, labels: tuple[str, ...]) -> IdSpec | None:
         if not isinstance(raw, dict):
             self.problem(line, item, "id", f"must say how the id is made: one of {', '.join(ID_KINDS)} "
@@ -615,11 +641,15 @@ class _Reader:
                 specs = self.values(raw[name], allowed[name], item, name, line)
                 if specs:
                     properties[name] = specs
+        per_label = self.per_name(raw.get("per_label"), labels, {n: self.schema.nodes[n].properties for n in labels},
+                                  item, "per_label", line, PROVENANCE | {"name", "aliases"})
         for label in labels:
+            given = {**properties, **per_label.get(label, {})}
             for name, prop in self.schema.nodes[label].properties.items():
-                if prop.required and name not in PROVENANCE and name not in properties:
-                    self.problem(line, item, name, f"is required for {label} but the mapping does not give it")
-        self.check_amounts(properties, item, line)
+                if prop.required and name not in PROVENANCE and name not in given:
+                    hint = f" (give it under per_label: {{{label}: ...}})" if len(labels) > 1 else ""
+                    self.problem(line, item, name, f"is required for {label} but the mapping does not give it{hint}")
+            self.check_amounts(given, item, line)
         evidence = None
         if "evidence" in raw:
             if not any(self.schema.nodes[label].provenance for label in labels):
@@ -629,7 +659,7 @@ class _Reader:
         if id_spec is None:
             return None
         return NodeSpec(key, labels, id_spec, properties, evidence, bool(raw.get("optional", False)), line,
-                        label_from, repeat)
+                        label_from, per_label, repeat)
 
     def check_amounts(self, properties: dict[str, list[ValueSpec]], item: str, line: int | None) -> None:
         """An amount in any currency but US dollars (`...Usd`) needs a `currency` beside it."""
@@ -680,11 +710,15 @@ class _Reader:
                                                   f"{', '.join(dict.fromkeys(a for e in ends.values() for a in e))})")
         allowed = _shared(self.schema.relationships[t].properties for t in types)
         properties = self.properties(raw.get("properties"), allowed, item, line, PROVENANCE, types)
+        per_type = self.per_name(raw.get("per_type"), types, {t: self.schema.relationships[t].properties for t in types},
+                                 item, "per_type", line, PROVENANCE)
         for rel_type in types:
+            given = {**properties, **per_type.get(rel_type, {})}
             for name, prop in self.schema.relationships[rel_type].properties.items():
-                if prop.required and name not in PROVENANCE and name not in properties:
-                    self.problem(line, item, name, f"is required for {rel_type} but the mapping does not give it")
-        self.check_amounts(properties, item, line)
+                if prop.required and name not in PROVENANCE and name not in given:
+                    hint = f" (give it under per_type: {{{rel_type}: ...}})" if len(types) > 1 else ""
+                    self.problem(line, item, name, f"is required for {rel_type} but the mapping does not give it{hint}")
+            self.check_amounts(given, item, line)
         key_spec = self.value(raw["key"], None, item, "key", line) if "key" in raw else None
         evidence = self.evidence(raw["evidence"], item, line) if "evidence" in raw else None
         own = self.repeat(raw["repeat"], item, line) if "repeat" in raw else None
@@ -695,7 +729,7 @@ class _Reader:
             self.problem(line, item, "repeat", f"repeats over {' and '.join(sorted({r.column for r in repeats}))}; the "
                                                "ties of one entry can follow the items of one column only")
             return None
-        return RelationshipSpec(types, start, end, key_spec, properties, evidence, line, type_from,
+        return RelationshipSpec(types, start, end, key_spec, properties, evidence, line, type_from, per_type,
                                 own or next(iter(repeats), None))
 
 

@@ -1,0 +1,356 @@
+"""The mapping language of the tabular importer (issue #18), each feature on a small hand-made file.
+
+Every sheet here is written by the test; expected values are worked out by hand from its rows
+(rows numbered as a spreadsheet shows them: the header is row 1).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from graph.records import Dataset, ImportFailed
+from graph.writer import write_dataset
+from importers import tabular
+from importers.readers import read_yaml
+from importers.tabular.cells import CellError, parse_amount_and_currency, parse_country, parse_float
+from tests.helpers import DATABASE, count
+
+SOURCE = ('source: {id: test-sheet, name: Test sheet, title: A sheet made up for the mapping tests, '
+          'publisher: Influence Graph tests, date: "2024-05-01"}\n')
+HEAD = "about: {title: a test sheet, licence: test data written for this project}\n" + SOURCE
+
+
+def load(tmp_path: Path, sheet: str, mapping: str) -> Dataset:
+    """The sheet (CSV text) through the mapping (YAML text, after the common head); counts not asserted."""
+    (tmp_path / "sheet.csv").write_text(sheet, encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text(HEAD + mapping, encoding="utf-8")
+    return tabular.load(tmp_path / "sheet.csv", tmp_path / "mapping.yaml", assertions={})
+
+
+def problems(tmp_path: Path, sheet: str, mapping: str) -> list[str]:
+    with pytest.raises(ImportFailed) as failure:
+        load(tmp_path, sheet, mapping)
+    return [str(problem) for problem in failure.value.problems]
+
+
+def labelled(dataset: Dataset, label: str) -> set[str]:
+    return {n.id for n in dataset.nodes.values() if n.label == label}
+
+
+# --- repeating cells -------------------------------------------------------------------------------------
+FUNDERS_SHEET = (
+    "Deal,Project,Funders\n"
+    'D1,Lusaka Safe City,"Export-Import Bank of China, State-owned Bank; Ministry of Finance, Government Agency; '
+    'Huawei Technologies, Company"\n'
+    'D2,Windhoek Data Centre,"China Development Bank, State-owned Bank"\n'
+)
+FUNDERS_MAPPING = r"""
+evidence: {template: "{Project}: {Funders}"}
+blocks:   # not read: a place for anchored blocks that entries below reuse
+  funder types: &funder_types {State-owned Bank: StateBank, Government Agency: Government, Company: Company}
+  stated: &stated {confidence: stated, asOf: 2024}
+nodes:
+  project:
+    label: Project
+    id: {template: "deal {Deal}"}
+    name: {column: Project}
+    properties: {kind: other}
+  funder:
+    repeat: {column: Funders, split: ";", pattern: '(?P<funder>.+),\s*(?P<funder_type>[^,]+)'}
+    label: {column: funder_type, map: *funder_types}
+    id: {slug: funder}
+    name: {column: funder}
+    per_label:
+      StateBank: {kind: policy bank}
+      Government: {level: ministry}
+relationships:
+  - type: FINANCED
+    from: funder
+    to: project
+    properties: *stated
+"""
+
+
+def test_a_cell_listing_several_parties_makes_one_node_and_one_tie_per_item(tmp_path):
+    dataset = load(tmp_path, FUNDERS_SHEET, FUNDERS_MAPPING)
+    labels, types = dataset.counts()
+    # row 2 lists three funders, row 3 one: 4 funders of 3 labels, 4 FINANCED ties, 2 projects, 1 source
+    assert labels == {"Source": 1, "Project": 2, "StateBank": 2, "Government": 1, "Company": 1}
+    assert types == {"FINANCED": 4}
+    ministry = dataset.nodes["ministry-of-finance"]
+    assert (ministry.label, ministry.props["name"], ministry.props["level"]) == ("Government", "Ministry of Finance",
+                                                                                 "ministry")
+    assert dataset.nodes["china-development-bank"].props["kind"] == "policy bank"
+    # the item's quote is its own part of the cell, verbatim
+    assert ministry.props["evidence"] == ["Lusaka Safe City: Ministry of Finance, Government Agency"]
+    tie = dataset.relationships["ministry-of-finance|FINANCED|deal-d1"]
+    assert tie.props["note"] == "item 2 of column 'Funders'"
+    assert (tie.origins[0].line, tie.origins[0].position, tie.origins[0].column) == (2, 2, "Funders")
+    assert dataset.relationships["huawei-technologies|FINANCED|deal-d1"].props["note"] == "item 3 of column 'Funders'"
+    assert dataset.relationships["china-development-bank|FINANCED|deal-d2"].props["note"] == "item 1 of column 'Funders'"
+
+
+def test_repeated_funders_are_written_as_four_ties(clean_db, tmp_path):
+    write_dataset(clean_db, DATABASE, load(tmp_path, FUNDERS_SHEET, FUNDERS_MAPPING))
+    # 3 ties to deal-d1 (items 1-3 of row 2) and 1 to deal-d2 (row 3) = 4
+    assert count(clean_db, "MATCH ()-[f:FINANCED]->(:Project) RETURN count(f)") == 4
+    assert count(clean_db, "MATCH ()-[f:FINANCED]->(:Project {id: 'deal-d1'}) RETURN count(f)") == 3
+
+
+def test_an_item_that_does_not_match_the_pattern_is_named_by_row_and_position(tmp_path):
+    sheet = 'Deal,Project,Funders\nD1,Lusaka Safe City,"Huawei Technologies, Company;; Bank of Nowhere"\n'
+    found = problems(tmp_path, sheet, FUNDERS_MAPPING)
+    # the empty second item keeps its place: "Bank of Nowhere" is item 3
+    assert any("sheet.csv:2 (item 3 of column 'Funders')" in p and "'Bank of Nowhere', does not match" in p
+               for p in found), found
+
+
+def test_a_repeated_cell_without_a_pattern_reads_each_item_as_the_column(tmp_path):
+    sheet = "Name,Aliases\nAcme Security,\nBeta Capital,Beta | Beta Cap\n"
+    dataset = load(tmp_path, sheet, """
+evidence: {column: Name}
+nodes:
+  alias:
+    repeat: {column: Aliases, split_pattern: '\\s*\\|\\s*'}
+    label: Company
+    optional: true
+    id: {slug: Aliases}
+    name: {column: Aliases}
+""")
+    # row 2 has no aliases (no node); row 3 two: beta and beta-cap
+    assert labelled(dataset, "Company") == {"beta", "beta-cap"}
+
+
+# --- label and relationship type from a column --------------------------------------------------------------
+LIST_SHEET = (
+    "Name,Type,Programme\n"
+    "Acme Surveillance Ltd,Entity,Russia\n"
+    "Ivan Petrov,Individual,Russia\n"
+    "Institute of Applied Optics,Organisation,Cyber\n"
+)
+LIST_MAPPING = """
+evidence: {template: "{Name} ({Type}, {Programme})"}
+nodes:
+  designator:
+    label: Government
+    id: {value: government-of-the-united-kingdom}
+    name: {value: Government of the United Kingdom}
+    properties: {level: national}
+  listed:
+    label: {column: Type, map: {Entity: Company, Individual: Person, Organisation: Organization}}
+    id: {slug: Name}
+    name: {column: Name}
+relationships:
+  - type: DESIGNATED
+    from: designator
+    to: listed
+    properties: {programme: {column: Programme}, measure: sanction, confidence: stated, asOf: 2024}
+"""
+
+
+def test_one_file_of_companies_people_and_organisations_takes_its_labels_from_a_column(tmp_path):
+    dataset = load(tmp_path, LIST_SHEET, LIST_MAPPING)
+    assert {n.id: n.label for n in dataset.nodes.values() if n.label in ("Company", "Person", "Organization")} == {
+        "acme-surveillance-ltd": "Company", "ivan-petrov": "Person", "institute-of-applied-optics": "Organization"}
+    assert dataset.counts()[1] == {"DESIGNATED": 3}
+
+
+def test_a_type_the_map_does_not_name_is_refused_with_its_row(tmp_path):
+    found = problems(tmp_path, LIST_SHEET + "Black Sea Shipping,Vessel,Russia\n", LIST_MAPPING)
+    assert any("sheet.csv:5" in p and "field 'Type'" in p and "'Vessel', which the label map" in p for p in found), found
+
+
+def test_a_map_onto_a_name_outside_the_schema_is_refused_before_any_row(tmp_path):
+    found = problems(tmp_path, LIST_SHEET, LIST_MAPPING.replace("Individual: Person", "Individual: Human"))
+    assert any("mapping.yaml:" in p and "field 'label'" in p and "'Human', not in the schema" in p for p in found), found
+
+
+def test_the_relationship_type_comes_from_a_column(tmp_path):
+    sheet = ("Party,Kind,Role,Project\n"
+             "China Exim Bank,bank,lender,Lusaka Safe City\n"
+             "Huawei,company,contractor,Lusaka Safe City\n"
+             "Ministry of Home Affairs,ministry,contractor,Lusaka Safe City\n")
+    mapping = """
+evidence: {template: "{Party}: {Role} of {Project}"}
+nodes:
+  project: {label: Project, id: {slug: Project}, name: {column: Project}, properties: {kind: safe city}}
+  party:
+    label: {column: Kind, map: {bank: StateBank, company: Company, ministry: Government}}
+    id: {slug: Party}
+    name: {column: Party}
+    per_label: {StateBank: {kind: policy bank}, Government: {level: ministry}}
+relationships:
+  - type: {column: Role, map: {lender: FINANCED, contractor: CONTRACTED_FOR}}
+    from: party
+    to: project
+    properties: {confidence: stated, asOf: 2020}
+    per_type: {CONTRACTED_FOR: {role: prime contractor}}
+"""
+    dataset = load(tmp_path, sheet, mapping)
+    assert sorted(r.id for r in dataset.relationships.values()) == [
+        "china-exim-bank|FINANCED|lusaka-safe-city", "huawei|CONTRACTED_FOR|lusaka-safe-city",
+        "ministry-of-home-affairs|CONTRACTED_FOR|lusaka-safe-city"]
+    assert dataset.relationships["huawei|CONTRACTED_FOR|lusaka-safe-city"].props["role"] == "prime contractor"
+    # a state bank cannot contract (CONTRACTED_FOR starts at a Company, Government or Organization)
+    found = problems(tmp_path, sheet + "China Development Bank,bank,contractor,Lusaka Safe City\n", mapping)
+    assert any("sheet.csv:5" in p and "a StateBank (china-development-bank) cannot be the from end of CONTRACTED_FOR"
+               in p for p in found), found
+    # a required property of one type only must be given for it
+    found = problems(tmp_path, sheet, mapping.replace("    per_type: {CONTRACTED_FOR: {role: prime contractor}}\n", ""))
+    assert any("field 'role' is required for CONTRACTED_FOR" in p and "per_type" in p for p in found), found
+
+
+# --- YAML anchors and aliases -------------------------------------------------------------------------------
+def test_anchors_aliases_and_merge_keys_are_read(tmp_path):
+    mapping = """
+evidence: {column: Name}
+nodes:
+  company: &company
+    label: Company
+    id: {slug: Name}
+    name: {column: Name}
+  owner:
+    <<: *company
+    id: {slug: Owner}
+    name: {column: Owner}
+relationships:
+  - {type: OWNS, from: owner, to: company, properties: {confidence: stated, asOf: 2024}}
+"""
+    dataset = load(tmp_path, "Name,Owner\nAcme Security,Acme Holding\n", mapping)
+    assert labelled(dataset, "Company") == {"acme-security", "acme-holding"}
+
+
+def test_an_alias_bomb_is_refused_quickly(tmp_path):
+    levels = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 10)]  # 10^10 values written out
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(levels) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(ImportFailed, match="aliases that stand for more than 100,000 values"):
+        read_yaml(path)
+    assert time.monotonic() - started < 2
+    path.write_text("a: &a [1, *a]\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="inside the value it names"):
+        read_yaml(path)
+
+
+# --- optional templates ------------------------------------------------------------------------------------
+AGENCIES = "Agency,Country\nMinistry of Finance,Zambia\nMinistry of Finance,\n"
+AGENCY_MAPPING = """
+evidence: {column: Agency}
+nodes:
+  agency:
+    label: Government
+    optional: true
+    id: {template: "{Agency} {Country}"%s}
+    name: {template: "{Agency} of {Country}"%s}
+    properties: {level: ministry}
+"""
+
+
+def test_a_template_id_is_absent_when_a_cell_it_requires_is_empty(tmp_path):
+    required = load(tmp_path, AGENCIES, AGENCY_MAPPING % (", requires: all", ", requires: [Country]"))
+    # row 3 has no country: no node, rather than an unqualified "Ministry of Finance"
+    assert labelled(required, "Government") == {"ministry-of-finance-zambia"}
+    assert required.nodes["ministry-of-finance-zambia"].props["name"] == "Ministry of Finance of Zambia"
+    loose = load(tmp_path, AGENCIES, AGENCY_MAPPING % ("", ""))
+    assert labelled(loose, "Government") == {"ministry-of-finance-zambia", "ministry-of-finance"}
+
+
+def test_requires_names_only_the_templates_cells(tmp_path):
+    found = problems(tmp_path, AGENCIES, AGENCY_MAPPING % (", requires: [Region]", ""))
+    assert any("`requires` must be `all` or a list of the template's cells (Agency, Country)" in p for p in found), found
+
+
+# --- cell types --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("cell", "code"), [
+    ("NA", "NA"), ("NAM", "NA"), ("Namibia", "NA"), ("HK", "HK"), ("HKG", "HK"), ("MO", "MO"), ("MAC", "MO"),
+    ("PR", "PR"), ("PRI", "PR"), ("GU", "GU"), ("PS", "PS"), ("RS", "RS"), ("srb", "RS"),
+])
+def test_every_iso_3166_code_territories_included_is_a_country(cell, code):
+    assert parse_country(cell) == code
+
+
+@pytest.mark.parametrize("cell", ["SU", "Atlantis", "EU"])
+def test_what_is_not_a_current_iso_3166_country_is_refused(cell):
+    with pytest.raises(CellError, match="is not a country or territory with an ISO 3166-1 code"):
+        parse_country(cell)
+
+
+def test_na_is_namibia_and_only_declared_markers_are_missing(tmp_path):
+    sheet = "Project,Country,Amount\nWindhoek Data Centre,NA,n/a\nLusaka Safe City,ZM,5.689852347E7\n"
+    mapping = """
+missing: [n/a]
+evidence: {column: Project}
+nodes:
+  project:
+    label: Project
+    id: {slug: Project}
+    name: {column: Project}
+    properties: {kind: other, value: {column: Amount, type: amount}, currency: USD}
+  country: {label: Country, id: {country: Country}, name: {column: Country}}
+relationships:
+  - {type: LOCATED_IN, from: project, to: country, properties: {confidence: stated, asOf: 2024}}
+"""
+    dataset = load(tmp_path, sheet, mapping)
+    assert labelled(dataset, "Country") == {"NA", "ZM"}
+    assert "windhoek-data-centre|LOCATED_IN|NA" in dataset.relationships
+    assert "value" not in dataset.nodes["windhoek-data-centre"].props  # "n/a" is declared missing
+    assert dataset.nodes["lusaka-safe-city"].props["value"] == 56898523.47
+    found = problems(tmp_path, sheet, mapping.replace("missing: [n/a]\n", ""))  # undeclared: an error, not a gap
+    assert any("sheet.csv:2" in p and "'n/a' is not an amount" in p for p in found), found
+
+
+def test_a_value_can_declare_its_own_missing_markers(tmp_path):
+    sheet = "Project,Amount\nWindhoek Data Centre,not public\n"
+    mapping = """
+evidence: {column: Project}
+nodes:
+  project:
+    label: Project
+    id: {slug: Project}
+    name: {column: Project}
+    properties: {kind: other, value: {column: Amount, type: amount, missing: [not public]}, currency: USD}
+"""
+    assert "value" not in load(tmp_path, sheet, mapping).nodes["windhoek-data-centre"].props
+
+
+@pytest.mark.parametrize(("cell", "expected"), [
+    ("5.689852347E7", (56898523.47, None)),
+    ("1.5E9 USD", (1_500_000_000.0, "USD")),
+    ("CNY 2.5e6", (2_500_000.0, "CNY")),
+    ("7E-1", (0.7, None)),
+])
+def test_amounts_in_e_notation_parse_exactly(cell, expected):
+    assert parse_amount_and_currency(cell) == expected
+
+
+def test_numbers_in_e_notation_parse_exactly():
+    assert parse_float("5.689852347E7") == 56898523.47
+    assert parse_float("1.2E6") == 1_200_000.0
+
+
+USD_SHEET = "Project,Amount,Currency,Amount USD\nKunming Data Link,100000000,CNY,{usd}\n"
+USD_MAPPING = """
+evidence: {column: Project}
+nodes:
+  project:
+    label: Project
+    id: {slug: Project}
+    name: {column: Project}
+    properties:
+      kind: other
+      value: {column: Amount, type: amount}
+      currency: {column: Currency, type: currency}
+      valueUsd: {column: Amount USD, type: amount}
+"""
+
+
+def test_a_usd_column_is_us_dollars_whatever_the_rows_currency(tmp_path):
+    project = load(tmp_path, USD_SHEET.format(usd="1.4E7"), USD_MAPPING).nodes["kunming-data-link"].props
+    assert (project["value"], project["currency"], project["valueUsd"]) == (100_000_000.0, "CNY", 14_000_000.0)
+    found = problems(tmp_path, USD_SHEET.format(usd="EUR 13000000"), USD_MAPPING)
+    assert any("sheet.csv:2" in p and "is in EUR, but valueUsd takes US dollars" in p for p in found), found
