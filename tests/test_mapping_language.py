@@ -354,3 +354,51 @@ def test_a_usd_column_is_us_dollars_whatever_the_rows_currency(tmp_path):
     assert (project["value"], project["currency"], project["valueUsd"]) == (100_000_000.0, "CNY", 14_000_000.0)
     found = problems(tmp_path, USD_SHEET.format(usd="EUR 13000000"), USD_MAPPING)
     assert any("sheet.csv:2" in p and "is in EUR, but valueUsd takes US dollars" in p for p in found), found
+
+
+# --- GCOF 1.0, AidData's older layout, through its bundled mapping ------------------------------------------
+GCOF_ROWS = Path(__file__).parent / "fixtures" / "tabular" / "gcof-1.0-rows.csv"
+
+
+def test_gcof_1_rows_through_the_bundled_mapping():
+    dataset = tabular.load(GCOF_ROWS, "aiddata-gcof-1", assertions={})
+    labels, types = dataset.counts()
+    # 3 projects; row 2 names 2 funders (Exim, CDB) and 1 implementer, rows 3 and 4 the Chinese Government:
+    # FINANCED 2 + 1 + 1 = 4; countries NA (row 2) and MO (row 3), none for the regional row 4
+    assert labels == {"Source": 1, "Project": 3, "Country": 2, "StateBank": 2, "Government": 1, "Company": 1}
+    assert types == {"FINANCED": 4, "CONTRACTED_FOR": 1, "LOCATED_IN": 2}
+    exim = dataset.relationships["china-exim-bank|FINANCED|aiddata-gcof-90001"].props
+    # the row's amount is in CNY; usd_defl_2014 is US dollars whatever the row's currency, in E-notation
+    assert (exim["amount"], exim["currency"], exim["amountUsd"]) == (350_000_000.0, "CNY", 57_000_000.0)
+    assert exim["recommendedForAggregates"] is True and exim["commitment"] == "aiddata-gcof-90001"
+    assert exim["note"].endswith("item 1 of column 'funding_agency'")
+    cdb = dataset.relationships["china-development-bank|FINANCED|aiddata-gcof-90001"].props
+    assert cdb["commitment"] == exim["commitment"], "the two funders of one row are one commitment"
+    assert dataset.relationships["government-of-china|FINANCED|aiddata-gcof-90003"].props[
+        "recommendedForAggregates"] is False
+    assert dataset.nodes["china-exim-bank"].props["kind"] == "policy bank"
+    assert dataset.nodes["government-of-china"].props["level"] == "national"
+    assert dataset.nodes["aiddata-gcof-90002"].props["status"] == "proposed"  # "Pipeline: Pledge"
+    assert "aiddata-gcof-90001|LOCATED_IN|NA" in dataset.relationships  # recipient_iso3 NAM: Namibia
+
+
+def test_the_aiddata_importer_points_a_gcof_file_to_its_mapping():
+    from importers import gcdf
+
+    with pytest.raises(ImportFailed) as failure:
+        gcdf.load(GCOF_ROWS)
+    message = failure.value.problems[0].message
+    assert "GCOF 1.0" in message and "--mapping aiddata-gcof-1" in message
+
+
+def test_an_unknown_aiddata_layout_is_told_how_to_map_it(tmp_path):
+    from importers import gcdf
+
+    path = tmp_path / "other.csv"
+    path.write_text("id,title\n1,A project\n", encoding="utf-8")
+    with pytest.raises(ImportFailed) as failure:
+        gcdf.load(path)
+    message = failure.value.problems[0].message
+    for words in ("GCDF 3.0: `AidData Record ID`", "GCDF 2.0", "Global Huawei Finance Dataset 2.0",
+                  "tabular mapping `aiddata-gcof-1`", "importers/tabular/README.md"):
+        assert words in message

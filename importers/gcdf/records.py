@@ -83,7 +83,7 @@ def read_file(path: Path, display: str) -> FileRead:
     layout = detect(header)
     origin = Origin(display, 1)
     if layout is None:
-        return FileRead([], [Problem(origin, "header", "AidData Record ID", unknown_layout_message())])
+        return FileRead([], [Problem(origin, "header", "AidData Record ID", unknown_layout_message(header))])
     missing = layout.missing_columns(header)
     if missing:
         return FileRead([], [Problem(origin, "header", column, f"is missing ({layout.name} layout)")

@@ -199,7 +199,10 @@ class Builder:
     @staticmethod
     def parse(spec: ValueSpec, cell: Any) -> Any:
         if spec.map:
-            cell = spec.map.get(as_text(cell).lower(), cell)
+            mapped = spec.map.get(as_text(cell).lower())
+            if mapped is None and spec.only_mapped:
+                return None
+            cell = cell if mapped is None else mapped
         if isinstance(cell, str):
             cell = cell.strip()
         return PARSERS[spec.type](cell, formats=spec.formats)
@@ -311,17 +314,22 @@ class Builder:
             return PARSERS["country"](text)
         return text
 
-    def name_from(self, spec: ValueSpec, cells: dict[str, Any], origin: Origin, item: str, key: str) -> str | None:
-        """A label or relationship type read from a cell through the mapping's map (None after a problem)."""
-        cell = cells[spec.column]
-        if is_empty(cell, spec.missing):
-            self.problem(origin, item, spec.column, f"is empty, so the {key} is not known")
-            return None
-        name = spec.map.get(as_text(cell).lower())
-        if name is None:
-            self.problem(origin, item, spec.column, f"is {as_text(cell)!r}, which the {key} map of the mapping does not "
-                                                    f"name (it names: {', '.join(spec.map)})")
-        return name
+    def name_from(self, specs: tuple[ValueSpec, ...], cells: dict[str, Any], origin: Origin, item: str,
+                  key: str) -> str | None:
+        """A label or relationship type: the first of the mapping's maps that names its cell (None after a problem)."""
+        for spec in specs:
+            cell = cells[spec.column]
+            name = None if is_empty(cell, spec.missing) else spec.map.get(as_text(cell).lower())
+            if name is not None:
+                return name
+        last = specs[-1]
+        cell = cells[last.column]
+        if is_empty(cell, last.missing):
+            self.problem(origin, item, last.column, f"is empty, so the {key} is not known")
+        else:
+            self.problem(origin, item, last.column, f"is {as_text(cell)!r}, which the {key} map of the mapping does not "
+                                                    f"name (it names: {', '.join(last.map)})")
+        return None
 
     def make_node(self, node: NodeSpec, cells: dict[str, Any], origin: Origin, source_id: str | None) -> _Made | None:
         field = ", ".join(node.id.columns) or "id"
@@ -335,7 +343,7 @@ class Builder:
                 self.problem(origin, node.item, field, "is empty, but the node's id is made from it "
                                                        "(mark the node `optional: true` where rows may lack it)")
             return None
-        label = node.labels[0] if node.label_from is None else self.name_from(node.label_from, cells, origin,
+        label = node.labels[0] if not node.label_from else self.name_from(node.label_from, cells, origin,
                                                                                 node.item, "label")
         if label is None:
             return None
@@ -398,7 +406,7 @@ class Builder:
         end = self.end_node(rel.end, rel.item, row, position, cells, origin)
         if start is None or end is None:
             return
-        rel_type = rel.types[0] if rel.type_from is None else self.name_from(rel.type_from, cells, origin, rel.item, "type")
+        rel_type = rel.types[0] if not rel.type_from else self.name_from(rel.type_from, cells, origin, rel.item, "type")
         if rel_type is None:
             return
         schema = self.schema.relationships[rel_type]

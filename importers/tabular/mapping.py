@@ -26,7 +26,7 @@ TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
 PROVENANCE = {"id", "sources", "evidence"}
 ID_KINDS = ("column", "slug", "template", "value", "country")
 VALUE_KINDS = ("column", "template", "value")
-VALUE_OPTIONS = {"type", "split", "split_pattern", "map", "formats", "required", "missing", "requires"}
+VALUE_OPTIONS = {"type", "split", "split_pattern", "map", "only_mapped", "formats", "required", "missing", "requires"}
 ID_OPTIONS = {"known", "requires"}
 REPEAT_KEYS = {"column", "split", "split_pattern", "pattern"}
 CONDITION_TESTS = ("empty", "equals", "in", "matches", "not_matches")
@@ -52,6 +52,7 @@ class ValueSpec:
     split: str | None = None
     split_pattern: re.Pattern | None = None
     map: dict[str, Any] = field(default_factory=dict)
+    only_mapped: bool = False  # a cell the map does not name gives no value (else it is read as written)
     formats: tuple[str, ...] = ()
     required: bool = False
     missing: frozenset[str] = frozenset()  # cell texts that mean "no value" (lower case), besides an empty cell
@@ -124,7 +125,7 @@ class NodeSpec:
     evidence: ValueSpec | None
     optional: bool
     line: int | None
-    label_from: ValueSpec | None = None  # a column whose `map` gives the label
+    label_from: tuple[ValueSpec, ...] = ()  # columns whose maps give the label (the first that names its cell)
     per_label: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # label → its own properties
     repeat: Repeat | None = None
 
@@ -162,7 +163,7 @@ class RelationshipSpec:
     properties: dict[str, list[ValueSpec]]
     evidence: ValueSpec | None
     line: int | None
-    type_from: ValueSpec | None = None  # a column whose `map` gives the type
+    type_from: tuple[ValueSpec, ...] = ()  # columns whose maps give the type (the first that names its cell)
     per_type: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # type → its own properties
     repeat: Repeat | None = None  # its own, or the repeat of a repeated node at one of its ends
 
@@ -223,8 +224,8 @@ class Mapping:
         for node in self.nodes.values():
             if node.repeat:
                 note([node.repeat.column], f"nodes.{node.key}.repeat")
-            if node.label_from:
-                note(node.label_from.columns, f"nodes.{node.key}.label")
+            for spec in node.label_from:
+                note(spec.columns, f"nodes.{node.key}.label")
             note(node.id.columns, f"nodes.{node.key}.id")
             for prop, specs in [*node.properties.items(), *(p for t in node.per_label.values() for p in t.items())]:
                 for spec in specs:
@@ -235,8 +236,8 @@ class Mapping:
             where = f"relationships[{index}] ({rel.type})"
             if rel.repeat:
                 note([rel.repeat.column], where)
-            if rel.type_from:
-                note(rel.type_from.columns, where)
+            for spec in rel.type_from:
+                note(spec.columns, where)
             for end in (rel.start, rel.end):
                 if end.ref:
                     note(end.ref.columns, where)
@@ -395,23 +396,31 @@ class _Reader:
             return None
         return Repeat(str(raw["column"]), raw.get("split"), compiled.get("split_pattern"), compiled.get("pattern"))
 
-    def names_from(self, raw: dict, allowed: dict, item: str, key: str,
-                   line: int | None) -> tuple[tuple[str, ...], ValueSpec | None]:
-        """A label or relationship type: a schema name, or {column: ..., map: {cell text: name}} whose
-        every value is a schema name (so a cell can choose only among names the schema declares)."""
-        line = self.line_of(raw, line)
-        if set(raw) - {"column", "map", "missing"} or "column" not in raw or not isinstance(raw.get("map"), dict) \
-                or not raw["map"]:
-            self.problem(line, item, key, f"from a column must be {{column: ..., map: {{cell text: {key}}}}}, "
-                                          f"each {key} one of: {', '.join(allowed)}")
-            return (), None
-        unknown = sorted({str(v) for v in raw["map"].values()} - set(allowed))
-        if unknown:
-            self.problem(line, item, key, f"map gives {', '.join(map(repr, unknown))}, not in the schema; "
-                                          f"known: {', '.join(allowed)}")
-            return (), None
-        spec = self.value(raw, None, item, key, line)
-        return tuple(dict.fromkeys(str(v) for v in raw["map"].values())), spec
+    def names_from(self, raw: Any, allowed: dict, item: str, key: str,
+                   line: int | None) -> tuple[tuple[str, ...], tuple[ValueSpec, ...]]:
+        """A label or relationship type from columns: {column: ..., map: {cell text: name}}, or a list of
+        such (the first map that names its cell decides). Every name a map gives must be in the schema,
+        so a cell can choose only among the names the schema declares."""
+        names: list[str] = []
+        specs: list[ValueSpec] = []
+        for one in raw if isinstance(raw, list) else [raw]:
+            one_line = self.line_of(one, line) if isinstance(one, dict) else line
+            if not isinstance(one, dict) or set(one) - {"column", "map", "missing"} or "column" not in one \
+                    or not isinstance(one.get("map"), dict) or not one["map"]:
+                self.problem(one_line, item, key, f"from a column must be {{column: ..., map: {{cell text: {key}}}}} "
+                                                  f"or a list of such, each {key} one of: {', '.join(allowed)}")
+                return (), ()
+            unknown = sorted({str(v) for v in one["map"].values()} - set(allowed))
+            if unknown:
+                self.problem(one_line, item, key, f"map gives {', '.join(map(repr, unknown))}, not in the schema; "
+                                                  f"known: {', '.join(allowed)}")
+                return (), ()
+            spec = self.value(one, None, item, key, one_line)
+            if spec is None:
+                return (), ()
+            specs.append(spec)
+            names += [str(v) for v in one["map"].values()]
+        return tuple(dict.fromkeys(names)), tuple(specs)
 
     def extract(self, name: str, raw: Any, line: int | None) -> Extract | None:
         if not isinstance(raw, dict) or not {"column", "pattern"} <= raw.keys():
@@ -485,6 +494,9 @@ class _Reader:
                 self.problem(line, item, key, f"template {spec.template!r} names no {{column}}; use `value:` for fixed text")
                 return None
         spec.map = {str(k).strip().lower(): v for k, v in (raw.get("map") or {}).items()}
+        spec.only_mapped = bool(raw.get("only_mapped", False))
+        if spec.only_mapped and not spec.map:
+            self.problem(line, item, key, "`only_mapped` needs a `map`")
         spec.split = raw.get("split")
         if raw.get("split_pattern"):
             try:
@@ -617,8 +629,8 @@ class _Reader:
         shaped, line = self.entry(raw, item, "node", "label, id, name, ...", NODE_KEYS, line)
         if not shaped:
             return None
-        label_from = None
-        if isinstance(raw.get("label"), dict):
+        label_from: tuple[ValueSpec, ...] = ()
+        if isinstance(raw.get("label"), (dict, list)):
             labels, label_from = self.names_from(raw["label"], self.schema.nodes, item, "label", line)
             if "Source" in labels:
                 self.problem(line, item, "label", "Source nodes are made from a label of their own, not from a column")
@@ -685,8 +697,8 @@ class _Reader:
         shaped, line = self.entry(raw, item, "relationship", "type, from, to, properties", RELATIONSHIP_KEYS, line)
         if not shaped:
             return None
-        type_from = None
-        if isinstance(raw.get("type"), dict):
+        type_from: tuple[ValueSpec, ...] = ()
+        if isinstance(raw.get("type"), (dict, list)):
             types, type_from = self.names_from(raw["type"], self.schema.relationships, item, "type", line)
         elif raw.get("type") in self.schema.relationships:
             types = (raw["type"],)
