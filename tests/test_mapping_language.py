@@ -402,3 +402,48 @@ def test_an_unknown_aiddata_layout_is_told_how_to_map_it(tmp_path):
     for words in ("GCDF 3.0: `AidData Record ID`", "GCDF 2.0", "Global Huawei Finance Dataset 2.0",
                   "tabular mapping `aiddata-gcof-1`", "importers/tabular/README.md"):
         assert words in message
+
+
+# --- the worked examples of importers/tabular/README.md ------------------------------------------------------
+DFAT_ROWS = Path(__file__).parent / "fixtures" / "tabular" / "dfat-consolidated-list-rows.csv"
+FINCEN_ROWS = Path(__file__).parent / "fixtures" / "tabular" / "fincen-transactions-rows.csv"
+
+
+def test_worked_example_a_sanctions_list_of_people_and_entities():
+    dataset = tabular.load(DFAT_ROWS, "dfat-consolidated-list", assertions={})
+    labels, types = dataset.counts()
+    # 5 rows: party 9001 in two (primary name, alias), a person, an organisation, a vessel (skipped)
+    assert labels == {"Source": 1, "Government": 1, "Organization": 2, "Person": 1}
+    assert types == {"DESIGNATED": 3}
+    optics = dataset.nodes["dfat-9001"].props
+    assert (optics["name"], optics["aliases"], optics["externalIds"]) == ("Example Optics JSC", ["Primer Optika"],
+                                                                          ["dfat:9001"])
+    assert dataset.nodes["dfat-9002"].label == "Person"
+    designation = dataset.relationships["government-of-australia|DESIGNATED|dfat-9001"].props
+    assert (designation["programme"], designation["year"], designation["measure"]) == ("Autonomous (Russia)", 2022,
+                                                                                      "sanction")
+    assert len(designation["evidence"]) == 2, "the alias row adds its quote to the same designation"
+
+
+def test_worked_example_transfers_between_banks(clean_db):
+    dataset = tabular.load(FINCEN_ROWS, "icij-fincen-transactions", assertions={})
+    assert dataset.counts()[1] == {"TRANSFERRED": 3, "LOCATED_IN": 3}
+    first = dataset.relationships["example-bank-of-hong-kong|TRANSFERRED|example-trade-bank|900001"].props
+    assert (first["amountUsd"], first["year"], first["asOf"]) == (56_898_523.47, 2015, 2015)  # "5.689852347E7"
+    assert labelled(dataset, "Country") == {"HK", "MO", "NA"}  # HKG, MAC, NAM
+    write_dataset(clean_db, DATABASE, dataset)
+    # two reports between the same pair of banks stay two ties: 56,898,523.47 + 250,000 = 57,148,523.47
+    records, _, _ = clean_db.execute_query(
+        "MATCH (:Company {id: 'example-bank-of-hong-kong'})-[t:TRANSFERRED]->(:Company {id: 'example-trade-bank'}) "
+        "RETURN count(t) AS ties, sum(t.amountUsd) AS total", database_=DATABASE)
+    assert (records[0]["ties"], records[0]["total"]) == (2, 57_148_523.47)
+
+
+def test_worked_example_gcof_rows_are_written(clean_db):
+    write_dataset(clean_db, DATABASE, tabular.load(GCOF_ROWS, "aiddata-gcof-1", assertions={}))
+    # row 2's two funders share commitment aiddata-gcof-90001: 2 ties, one commitment of 57,000,000 USD
+    records, _, _ = clean_db.execute_query(
+        "MATCH (:Project {id: 'aiddata-gcof-90001'})<-[f:FINANCED]-() "
+        "RETURN count(f) AS ties, count(DISTINCT f.commitment) AS commitments, max(f.amountUsd) AS usd",
+        database_=DATABASE)
+    assert (records[0]["ties"], records[0]["commitments"], records[0]["usd"]) == (2, 1, 57_000_000.0)
