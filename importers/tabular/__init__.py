@@ -2,8 +2,9 @@
 
 A mapping says which columns make which nodes and relationships, how ids, amounts and dates are
 read, where the source and the quote of every record come from, and which rows to skip; its format
-is described in `importers/tabular/README.md`. Mappings for real files are kept in `mappings/`
-(`dod-1260h`, `fcc-covered-list`); any other mapping file can be given by path.
+is described, with worked examples, in `importers/tabular/README.md`. Mappings for real files are kept
+in `mappings/` (`dod-1260h`, `fcc-covered-list`, `aiddata-gcof-1`, `dfat-consolidated-list`,
+`icij-fincen-transactions`); any other mapping file can be given by path.
 
     dataset = tabular.load(Path("sanctions.csv"), "dod-1260h")
     write_dataset(driver, "neo4j", dataset)
