@@ -447,3 +447,27 @@ def test_worked_example_gcof_rows_are_written(clean_db):
         "RETURN count(f) AS ties, count(DISTINCT f.commitment) AS commitments, max(f.amountUsd) AS usd",
         database_=DATABASE)
     assert (records[0]["ties"], records[0]["commitments"], records[0]["usd"]) == (2, 1, 57_000_000.0)
+
+
+# --- one reader for both importers ---------------------------------------------------------------------------
+def test_an_aiddata_workbook_is_size_checked_before_it_is_unpacked(tmp_path):
+    """The AidData importer reads workbooks through the shared reader, so a zip bomb is refused unread."""
+    import zipfile
+
+    import openpyxl
+
+    from importers import gcdf
+
+    path = tmp_path / "aiddata.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["AidData Record ID", "Title"])
+    book.save(path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:  # 64 MB of blanks pack to ~60 kB
+        archive.writestr("xl/padding.xml", b" " * (64 * 2**20))
+    started = time.monotonic()
+    with pytest.raises(ImportFailed) as failure:
+        gcdf.load(path)
+    assert time.monotonic() - started < 5
+    problem = failure.value.problems[0]
+    assert (problem.field, problem.origin.file) == ("format", str(path))
+    assert "'xl/padding.xml' unpacks from" in problem.message and "as a zip bomb does" in problem.message
