@@ -471,3 +471,21 @@ def test_an_aiddata_workbook_is_size_checked_before_it_is_unpacked(tmp_path):
     problem = failure.value.problems[0]
     assert (problem.field, problem.origin.file) == ("format", str(path))
     assert "'xl/padding.xml' unpacks from" in problem.message and "as a zip bomb does" in problem.message
+
+
+def test_a_source_made_from_each_row_cannot_repeat(tmp_path):
+    (tmp_path / "sheet.csv").write_text("Url,Name\nhttps://a.example/1,Acme\n", encoding="utf-8")
+    (tmp_path / "mapping.yaml").write_text("""
+about: {title: t, licence: test data}
+source: {node: document}
+evidence: {column: Name}
+nodes:
+  document:
+    label: Source
+    repeat: {column: Url, split: " "}
+    id: {slug: Url}
+    name: {column: Url}
+  company: {label: Company, id: {slug: Name}, name: {column: Name}}
+""", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="'document' repeats; a row cites one Source"):
+        tabular.load(tmp_path / "sheet.csv", tmp_path / "mapping.yaml", assertions={})

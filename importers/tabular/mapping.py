@@ -327,6 +327,8 @@ class _Reader:
             node = mapping.nodes.get(key)
             if node is None or node.label != "Source":
                 self.problem(source_line, "source", "node", f"{key!r} is not a node of label Source in `nodes:`")
+            elif node.repeat:
+                self.problem(source_line, "source", "node", f"{key!r} repeats; a row cites one Source")
             mapping.source_node = key
             return
         for key in raw.keys() - SOURCE_KEYS:
