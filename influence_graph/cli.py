@@ -358,7 +358,8 @@ def import_dataset(fmt: str, dataset: Dataset, options: dict) -> None:
 @import_.command("tabular")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--mapping", "-m", required=True,
-              help="A mapping YAML file, or the name of one in importers/tabular/mappings/ (dod-1260h, fcc-covered-list).")
+              help="A mapping YAML file, or the name of one in importers/tabular/mappings/ (dod-1260h, fcc-covered-list, "
+                   "aiddata-gcof-1, dfat-consolidated-list, icij-fincen-transactions).")
 @resolution_options
 @import_options
 @handle_errors

@@ -347,10 +347,10 @@ CASES: dict[str, Case] = {
     # --- AidData GCDF ------------------------------------------------------------------------------------
     "gcdf: truncated": Case("gcdf", aiddata_input(AIDDATA_TEXT[: len(AIDDATA_TEXT) // 2]), 16, "format",
                             "EOF inside string starting at row 15"),  # in record 85145's description
-    "gcdf: truncated xlsx": Case("gcdf", aiddata_xlsx_cut, None, "format", "is not an Excel workbook", cli=True),
+    "gcdf: truncated xlsx": Case("gcdf", aiddata_xlsx_cut, None, "format", "is not an Excel .xlsx workbook", cli=True),
     "gcdf: latin-1": Case("gcdf", aiddata_input(latin1(edited(AIDDATA_TEXT, "Smart Classroom", "Smart Classroom café"))),
-                          2, "encoding", "is not UTF-8"),
-    "gcdf: UTF-16": Case("gcdf", aiddata_input(utf16(AIDDATA_TEXT)), 1, "encoding", "is not UTF-8"),
+                          2, "encoding", "is not valid utf-8"),
+    "gcdf: UTF-16": Case("gcdf", aiddata_input(utf16(AIDDATA_TEXT)), 1, "encoding", "is not valid utf-8"),
     "gcdf: missing column": Case("gcdf", aiddata_input(aiddata_frame(lambda t: t.drop(columns=["Status"]))), 1, "Status",
                                  "is missing"),
     "gcdf: duplicate column": Case("gcdf", aiddata_input(AIDDATA_TEXT.replace(",Title,", ",Title,Title,", 1)), 1, "Title",
@@ -364,7 +364,7 @@ CASES: dict[str, Case] = {
     **{f"gcdf: year {spelling!r}": Case("gcdf", aiddata_input(aiddata_cell("53843", "Commitment Year", spelling)), 2,
                                         "Commitment Year", f"is not a year: {spelling!r}")
        for spelling in ("21/06/2017", "June 21, 2017", "2017-06-21")},
-    "gcdf: empty file": Case("gcdf", aiddata_input(b""), None, "header", "the file is empty"),
+    "gcdf: empty file": Case("gcdf", aiddata_input(b""), None, "file", "is empty (0 bytes)"),
     # --- FollowTheMoney ----------------------------------------------------------------------------------
     "ftm: truncated": Case("ftm", ftm_input("\n".join(FTM_LINES)[:-40].encode()), 9, "json", "is not valid JSON"),
     "ftm: latin-1": Case("ftm", ftm_input(latin1("\n".join(FTM_LINES).replace("Acme Security", "Acme Sécurité", 1))),

@@ -471,8 +471,8 @@ def test_every_problem_is_listed_at_once(tmp_path):
 
 
 @pytest.mark.parametrize(("content", "field", "words"), [
-    (b"", "header", "the file is empty"),
-    ("AidData TUFF Project ID,Title\n1,Caf\xe9\n".encode("latin-1"), "encoding", "is not UTF-8"),
+    (b"", "file", "is empty (0 bytes)"),
+    ("AidData TUFF Project ID,Title\n1,Caf\xe9\n".encode("latin-1"), "encoding", "is not valid utf-8"),
 ])
 def test_empty_or_undecodable_file(tmp_path, content, field, words):
     path = tmp_path / "gcdf.csv"

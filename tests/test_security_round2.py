@@ -323,9 +323,9 @@ def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
 
 
 def test_an_xlsx_over_the_size_limit_is_refused(tmp_path, monkeypatch):
-    from importers.tabular import table
+    from importers import readers
 
-    monkeypatch.setattr(table, "MAX_UNPACKED", 100_000)  # the deal sheet unpacks to more than 100 kB once padded
+    monkeypatch.setattr(readers, "MAX_UNPACKED", 100_000)  # the deal sheet unpacks to more than 100 kB once padded
     big = rewrite_sheet(deal_sheet(tmp_path / "big.xlsx"), padding=600_000)
     assert "is too big to read as a workbook" in refused_quickly(big)
     assert len(tabular.load(deal_sheet(tmp_path / "deals.xlsx"), DEALS_MAPPING).nodes) > 0, "a small one reads"

@@ -180,9 +180,23 @@ def detect(header: Iterable[str]) -> Layout | None:
     return None
 
 
-def unknown_layout_message() -> str:
-    """What a header of no known layout lacks: the columns each known layout expects."""
+# GCOF 1.0 (2017), the dataset before the TUFF layouts, is read by a bundled tabular mapping instead.
+GCOF1_COLUMNS = ("project_id", "recommended_for_research")
+GCOF1_MAPPING = "aiddata-gcof-1"
+HOW_TO_MAP = ("to import a table of another layout, write a mapping for the tabular importer "
+              "(`influence import tabular FILE --mapping YOUR-MAPPING.yaml`; see importers/tabular/README.md)")
+
+
+def unknown_layout_message(header: Iterable[str] = ()) -> str:
+    """What a header of no known layout lacks: the layouts that exist, the columns each expects, and
+    how to import the file another way (GCOF 1.0 by its bundled mapping)."""
+    if set(GCOF1_COLUMNS) <= set(header):
+        return ("is AidData's Global Chinese Official Finance Dataset 1.0 (GCOF 1.0: `project_id`, "
+                "`recommended_for_research`), which this importer does not read; import it with the bundled "
+                f"mapping: `influence import tabular FILE --mapping {GCOF1_MAPPING}`")
     known = "; ".join(f"{layout.name}: {', '.join(f'`{c}`' for c in (*layout.required, layout.recommended_column))}"
                       for layout in LAYOUTS)
     return ("is not a layout this importer knows: its record id column (`AidData Record ID` or `AidData TUFF "
-            f"Project ID`) is missing. Known layouts and the columns they expect: {known}")
+            f"Project ID`) is missing. Known layouts and the columns they expect: {known}. GCOF 1.0 "
+            f"(`project_id`, `recommended_for_research`) is read by the tabular mapping `{GCOF1_MAPPING}`; "
+            f"{HOW_TO_MAP}")

@@ -5,22 +5,19 @@ Rows are numbered as a spreadsheet shows them: the header is row 1, the first re
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
 from rigour.territories import Territory
 
-from graph.records import Origin, Problem
+from graph.records import ImportFailed, Origin, Problem
 from importers.gcdf import vocabulary as vocab
 from importers.gcdf.layouts import AgencyColumns, Layout, detect, unknown_layout_message
-from importers.readers import extra_cells
+from importers.readers import read_table, repeated_columns
 
 Report = Callable[[str, str], None]  # (column, message) → a Problem at the current row
 
@@ -73,16 +70,20 @@ class FileRead:
 
 
 def read_file(path: Path, display: str) -> FileRead:
-    """All records of one CSV or Excel file, and the problems found in it."""
-    table, problem = _read_table(path, display)
-    if problem:
-        return FileRead([], [problem])
-    header = [str(c).strip() for c in table.columns]
-    table.columns = header
+    """All records of one CSV or Excel file (the first sheet with an AidData header), and the problems found in it."""
+    def usable(header: list[str]) -> bool:
+        layout = detect(header)
+        return layout is not None and not layout.missing_columns(header) and not repeated_columns(header)
+
+    try:
+        table = read_table(path, display, usable=usable, sheet=lambda header: detect(header) is not None)
+    except ImportFailed as failed:
+        return FileRead([], failed.problems)
+    header = table.columns
     layout = detect(header)
     origin = Origin(display, 1)
     if layout is None:
-        return FileRead([], [Problem(origin, "header", "AidData Record ID", unknown_layout_message())])
+        return FileRead([], [Problem(origin, "header", "AidData Record ID", unknown_layout_message(header))])
     missing = layout.missing_columns(header)
     if missing:
         return FileRead([], [Problem(origin, "header", column, f"is missing ({layout.name} layout)")
@@ -91,60 +92,16 @@ def read_file(path: Path, display: str) -> FileRead:
     if len(flags) > 1:
         return FileRead([], [Problem(origin, "header", flags[1], f"is a second aggregates flag beside {flags[0]!r}: "
                                                                  "which one applies is not known")])
-    repeated = _repeated_columns(header)
-    if repeated:  # pandas renames a second `Title` to `Title.1`; which one AidData meant is unknown
+    repeated = repeated_columns(header)
+    if repeated:
         return FileRead([], [Problem(origin, "header", column, "appears more than once in the header")
                              for column in repeated])
-    if table.empty:
+    if not table.rows:
         return FileRead([], [Problem(origin, "file", "rows", "has a header but no records")])
     reader = _RowReader(layout, display, *layout.amount_columns(header), recommended=next(iter(flags), None))
-    records = [record for row_number, row in enumerate(table.to_dict("records"), start=2)
-               if (record := reader.read({k: str(v).strip() for k, v in row.items()}, row_number))]
+    records = [record for row_number, row in table.rows
+               if (record := reader.read({k: as_text(v) for k, v in row.items()}, row_number))]
     return FileRead(records, reader.problems)
-
-
-def _read_table(path: Path, display: str) -> tuple[pd.DataFrame | None, Problem | None]:
-    origin = Origin(display)
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return _excel_sheet(path, origin)
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            line = data[:error.start].count(b"\n") + 1
-            return None, Problem(Origin(display, line), "file", "encoding",
-                                 f"is not UTF-8 ({error.reason} at byte {error.start})")
-        try:  # the header alone first, by the csv module: a garbage header of 100,000 columns takes pandas minutes
-            header = next(csv.reader(io.StringIO(text)), [])
-        except csv.Error:
-            header = list(pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=0).columns)
-        names = [str(c).strip() for c in header]
-        layout = detect(names)
-        if header and (layout is None or layout.missing_columns(names) or _repeated_columns(names)):
-            return pd.DataFrame(columns=header), None  # read_file names what the header lacks; rows not parsed
-        extra = extra_cells(text, ",", len(header))
-        if extra:
-            return None, Problem(Origin(display, extra[0]), "file", "cells", extra[1])
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False), None
-    except pd.errors.EmptyDataError:
-        return None, Problem(origin, "file", "header", "is missing: the file is empty")
-    except (pd.errors.ParserError, ValueError, OSError) as error:
-        found = re.search(r"line (\d+)|starting at row (\d+)", str(error))  # a row counts the header as 0
-        line = (int(found[1]) if found[1] else int(found[2]) + 1) if found else None
-        return None, Problem(Origin(display, line), "file", "format", f"cannot be read as {path.suffix or 'CSV'}: {error}")
-    except (zipfile.BadZipFile, KeyError):  # not a zip archive, or a zip without a workbook in it
-        return None, Problem(origin, "file", "format", f"cannot be read as {path.suffix}: it is not an Excel workbook")
-
-
-def _excel_sheet(path: Path, origin: Origin) -> tuple[pd.DataFrame | None, Problem | None]:
-    """The first sheet whose first row is an AidData header."""
-    sheets = pd.read_excel(path, sheet_name=None, dtype=str, keep_default_na=False)
-    for table in sheets.values():
-        if detect(str(c).strip() for c in table.columns):
-            return table, None
-    return None, Problem(origin, "file", "header", f"is missing: no sheet of {', '.join(sheets)} starts with an "
-                                                     "AidData header row")
 
 
 class _RowReader:
@@ -290,12 +247,13 @@ class _RowReader:
         return parties
 
 
-def _repeated_columns(header: list[str]) -> list[str]:
-    """Columns the header names twice: equal once stripped, or renamed `Name.1` by pandas beside `Name`."""
-    counts = Counter(c for c in header if c)  # blank cells (pandas: `Unnamed: 3`) are never read
-    repeated = [c for c, n in counts.items() if n > 1]
-    repeated += [m[1] for c in header if (m := re.fullmatch(r"(.+)\.\d+", c)) and m[1] in counts]
-    return list(dict.fromkeys(repeated))
+def as_text(cell: Any) -> str:
+    """A cell as text: a whole number stored by Excel as 2019.0 reads `2019`, a date `2021-03-12`."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, date):
+        return cell.isoformat()[:10]
+    return str(cell).strip()
 
 
 def _split(cell: str) -> list[str]:

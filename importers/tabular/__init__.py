@@ -2,8 +2,9 @@
 
 A mapping says which columns make which nodes and relationships, how ids, amounts and dates are
 read, where the source and the quote of every record come from, and which rows to skip; its format
-is described in `importers/tabular/README.md`. Mappings for real files are kept in `mappings/`
-(`dod-1260h`, `fcc-covered-list`); any other mapping file can be given by path.
+is described, with worked examples, in `importers/tabular/README.md`. Mappings for real files are kept
+in `mappings/` (`dod-1260h`, `fcc-covered-list`, `aiddata-gcof-1`, `dfat-consolidated-list`,
+`icij-fincen-transactions`); any other mapping file can be given by path.
 
     dataset = tabular.load(Path("sanctions.csv"), "dod-1260h")
     write_dataset(driver, "neo4j", dataset)
@@ -18,7 +19,7 @@ from importers.context import display, validated
 from importers.metadata import Metadata
 from importers.tabular.build import Builder
 from importers.tabular.mapping import Mapping, read_mapping
-from importers.tabular.table import read_table
+from importers.tabular.table import read_sheet
 
 METADATA = Metadata.load(Path(__file__).with_name("tabular.yml"))
 MAPPINGS = Path(__file__).with_name("mappings")
@@ -48,7 +49,7 @@ def load(path: Path, mapping: Path | str, *, assertions: dict | None = None) -> 
     mapping_path = mapping_file(mapping)
     mapping_shown = display(mapping_path)
     spec = read_mapping(mapping_path, mapping_shown)
-    table = read_table(Path(path), spec, display(Path(path)))
+    table = read_sheet(Path(path), spec, display(Path(path)))
     dataset = Dataset()
     Builder(spec, mapping_shown, table, dataset).run()
     return validated(dataset, METADATA, more=(spec.assertions if assertions is None else assertions, mapping_shown))

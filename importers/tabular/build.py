@@ -8,31 +8,63 @@ rows is kept as an alias rather than reported as a conflict.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.records import Dataset, NodeRecord, Origin, Problem, RelationshipRecord, relationship_id
 from importers.context import QUOTE_LIMIT, clip_quote
 from importers.names import slug
+from importers.readers import Table
 from importers.tabular.cells import PARSERS, CellError, as_text, is_empty, parse_amount_and_currency
-from importers.tabular.mapping import TEMPLATE_FIELD, Condition, EndSpec, IdSpec, Mapping, NodeSpec, RelationshipSpec, ValueSpec
-from importers.tabular.table import Table
+from importers.tabular.mapping import (
+    TEMPLATE_FIELD,
+    Condition,
+    EndSpec,
+    IdSpec,
+    Mapping,
+    NodeSpec,
+    RelationshipSpec,
+    Repeat,
+    ValueSpec,
+)
 
 
-def render(template: str, cells: dict[str, Any]) -> str | None:
-    """The template with each {Column} replaced by its cell's text; None when every such cell is empty."""
-    values = {name: "" if is_empty(cells[name]) else as_text(cells[name]) for name in TEMPLATE_FIELD.findall(template)}
-    if not any(values.values()):
+def render(template: str, cells: dict[str, Any], missing: frozenset[str] = frozenset(),
+           requires: tuple[str, ...] = ()) -> str | None:
+    """The template with each {Column} replaced by its cell's text; None when every such cell is empty
+    or a cell it `requires` is."""
+    values = {name: "" if is_empty(cells[name], missing) else as_text(cells[name])
+              for name in TEMPLATE_FIELD.findall(template)}
+    if not any(values.values()) or not all(values[name] for name in requires):
         return None
     return TEMPLATE_FIELD.sub(lambda match: values[match[1]], template).strip()
+
+
+@dataclass(frozen=True)
+class ItemOrigin(Origin):
+    """The origin of a record made from one item of a cell that lists several: the row, and the item's
+    position in the cell (counted from 1)."""
+
+    column: str = ""
+    position: int = 0
+
+    def __str__(self) -> str:
+        return f"{super().__str__()} (item {self.position} of column {self.column!r})"
+
+
+@dataclass(frozen=True)
+class _Made:
+    id: str
+    label: str
 
 
 @dataclass
 class _Row:
     origin: Origin
     cells: dict[str, Any]
-    made: dict[str, str]  # node key → id of the node this row made
+    made: dict[str, dict[int | None, _Made]]  # node key → item position (None: one per row) → the node made
     source_id: str
+    items: dict[int, list[tuple[ItemOrigin, dict[str, Any]]]] = field(default_factory=dict)  # id(Repeat) → items
 
 
 class Builder:
@@ -57,35 +89,72 @@ class Builder:
         for row_number, raw_cells in self.table.rows:
             origin = Origin(self.table.shown, row_number)
             cells = self.with_extracts(raw_cells)
-            if all(is_empty(cell) for cell in raw_cells.values()):
+            if all(is_empty(cell, mapping.missing) for cell in raw_cells.values()):
                 continue
             if any(self.holds(condition, cells) for condition in mapping.skip_rows):
                 continue
             self.check_columns(cells, origin)
-            made: dict[str, str] = {}
+            row = _Row(origin, cells, {}, "")
             if mapping.source_node:
-                source_id = self.make_node(mapping.nodes[mapping.source_node], cells, origin, None)
-                if source_id is None:
+                source = self.make_node(mapping.nodes[mapping.source_node], cells, origin, None)
+                if source is None:
                     continue
-                made[mapping.source_node] = source_id
+                row.made[mapping.source_node] = {None: source}
+                row.source_id = source.id
             else:
-                source_id = mapping.source["id"]
+                row.source_id = mapping.source["id"]
             for node in mapping.nodes.values():
-                if node.key not in made:
-                    node_id = self.make_node(node, cells, origin, source_id)
-                    if node_id:
-                        made[node.key] = node_id
-            rows.append(_Row(origin, cells, made, source_id))
+                if node.key in row.made:
+                    continue
+                made = row.made[node.key] = {}
+                for position, item_origin, item_cells in self.occurrences(node.repeat, row):
+                    node_made = self.make_node(node, item_cells, item_origin, row.source_id)
+                    if node_made:
+                        made[position] = node_made
+            rows.append(row)
         for row in rows:
             for rel in mapping.relationships:
-                self.make_relationship(rel, row)
+                for position, item_origin, item_cells in self.occurrences(rel.repeat, row):
+                    self.make_relationship(rel, row, position, item_origin, item_cells)
+
+    def occurrences(self, repeat: Repeat | None, row: _Row) -> list[tuple[int | None, Origin, dict[str, Any]]]:
+        """(item position, origin, cells) of each node or tie an entry makes from the row: the row once, or
+        each item of its repeated cell (that cell reading as the item, and the item's parts as cells)."""
+        if repeat is None:
+            return [(None, row.origin, row.cells)]
+        if id(repeat) not in row.items:
+            row.items[id(repeat)] = self.items(repeat, row)
+        return [(origin.position, origin, cells) for origin, cells in row.items[id(repeat)]]
+
+    def items(self, repeat: Repeat, row: _Row) -> list[tuple[ItemOrigin, dict[str, Any]]]:
+        cell = row.cells[repeat.column]
+        if is_empty(cell, self.mapping.missing):
+            return []
+        text = as_text(cell)
+        parts = repeat.split_pattern.split(text) if repeat.split_pattern else text.split(repeat.split)
+        items = []
+        for position, part in enumerate(parts, start=1):  # an empty item keeps its place in the count
+            part = part.strip()
+            if is_empty(part, self.mapping.missing):
+                continue
+            origin = ItemOrigin(row.origin.file, row.origin.line, repeat.column, position)
+            cells = {**row.cells, repeat.column: part}
+            if repeat.pattern:
+                found = repeat.pattern.fullmatch(part)
+                if found is None:
+                    self.problem(origin, "row", repeat.column, f"item {position}, {part!r}, does not match the "
+                                                               f"mapping's pattern {repeat.pattern.pattern!r}")
+                    continue
+                cells.update({name: (value or "").strip() for name, value in found.groupdict().items()})
+            items.append((origin, cells))
+        return items
 
     # --- cells ----------------------------------------------------------------------------------
     def with_extracts(self, cells: dict[str, Any]) -> dict[str, Any]:
         derived = dict(cells)
         for name, extract in self.mapping.extract.items():
             cell = cells[extract.column]
-            found = None if is_empty(cell) else extract.pattern.search(as_text(cell))
+            found = None if is_empty(cell, self.mapping.missing) else extract.pattern.search(as_text(cell))
             derived[name] = ((found.groupdict().get("value") or found[1] or "").strip()) if found else ""
         return derived
 
@@ -96,10 +165,9 @@ class Builder:
             except CellError as error:
                 self.problem(origin, "row", column, str(error))
 
-    @staticmethod
-    def holds(condition: Condition, cells: dict[str, Any]) -> bool:
+    def holds(self, condition: Condition, cells: dict[str, Any]) -> bool:
         cell = cells[condition.column]
-        text = "" if is_empty(cell) else as_text(cell)
+        text = "" if is_empty(cell, self.mapping.missing) else as_text(cell)
         test, operand = condition.test, condition.operand
         if test == "empty":
             return (text == "") == bool(operand)
@@ -115,23 +183,26 @@ class Builder:
         if spec.column is None and spec.template is None:
             return spec.literal
         if spec.template is not None:
-            return render(spec.template, cells)
+            return render(spec.template, cells, spec.missing, spec.requires)
         cell = cells[spec.column]
-        if is_empty(cell):
+        if is_empty(cell, spec.missing):
             if spec.required:
                 raise CellError("is empty, and the mapping requires it")
             return None
         if spec.splits:
             text = as_text(cell)
             parts = spec.split_pattern.split(text) if spec.split_pattern else text.split(spec.split)
-            values = [self.parse(spec, part) for part in parts if not is_empty(part)]
+            values = [self.parse(spec, part) for part in parts if not is_empty(part, spec.missing)]
             return [v for v in values if v is not None] or None
         return self.parse(spec, cell)
 
     @staticmethod
     def parse(spec: ValueSpec, cell: Any) -> Any:
         if spec.map:
-            cell = spec.map.get(as_text(cell).lower(), cell)
+            mapped = spec.map.get(as_text(cell).lower())
+            if mapped is None and spec.only_mapped:
+                return None
+            cell = cell if mapped is None else mapped
         if isinstance(cell, str):
             cell = cell.strip()
         return PARSERS[spec.type](cell, formats=spec.formats)
@@ -182,16 +253,16 @@ class Builder:
             if props.get(name) is None:
                 continue
             for spec in specs:
-                if spec.type != "amount" or spec.column is None or is_empty(cells[spec.column]):
+                if spec.type != "amount" or spec.column is None or is_empty(cells[spec.column], spec.missing):
                     continue
                 try:
                     named = parse_amount_and_currency(cells[spec.column])[1]
                 except CellError:  # a mapped cell; the parse that gave props[name] has the last word
                     named = None
                 currency = props.get("currency")
-                if name.endswith("Usd"):
-                    if (named or currency or "USD") != "USD":
-                        self.problem(origin, item, spec.column, f"is in {named or currency}, but {name} takes US dollars")
+                if name.endswith("Usd"):  # a column of US dollars, whatever the currency of the row's other amounts
+                    if named and named != "USD":
+                        self.problem(origin, item, spec.column, f"is in {named}, but {name} takes US dollars")
                         ok = False
                 elif currency is None:
                     self.problem(origin, item, spec.column,
@@ -206,13 +277,13 @@ class Builder:
 
     def quote(self, spec: ValueSpec, cells: dict[str, Any], origin: Origin, item: str) -> str | None:
         if spec.template is not None:
-            text = render(spec.template, cells)
+            text = render(spec.template, cells, spec.missing, spec.requires)
             if text is None:
                 self.problem(origin, item, _field(spec, "evidence"), "is empty, so the record has no quote")
                 return None
             return clip_quote(text)
         cell = cells[spec.column]
-        if is_empty(cell):
+        if is_empty(cell, spec.missing):
             self.problem(origin, item, spec.column, "is empty, so the record has no quote")
             return None
         text = as_text(cell)
@@ -226,10 +297,10 @@ class Builder:
         if spec.kind == "value":
             text = spec.source
         elif spec.kind == "template":
-            text = render(spec.source, cells)
+            text = render(spec.source, cells, self.mapping.missing, spec.requires)
         else:
             cell = cells[spec.source]
-            text = None if is_empty(cell) else as_text(cell)
+            text = None if is_empty(cell, self.mapping.missing) else as_text(cell)
         if text is None:
             return None
         if slug(text) in spec.known:
@@ -243,8 +314,24 @@ class Builder:
             return PARSERS["country"](text)
         return text
 
-    def make_node(self, node: NodeSpec, cells: dict[str, Any], origin: Origin, source_id: str | None) -> str | None:
-        node_type = self.schema.nodes[node.label]
+    def name_from(self, specs: tuple[ValueSpec, ...], cells: dict[str, Any], origin: Origin, item: str,
+                  key: str) -> str | None:
+        """A label or relationship type: the first of the mapping's maps that names its cell (None after a problem)."""
+        for spec in specs:
+            cell = cells[spec.column]
+            name = None if is_empty(cell, spec.missing) else spec.map.get(as_text(cell).lower())
+            if name is not None:
+                return name
+        last = specs[-1]
+        cell = cells[last.column]
+        if is_empty(cell, last.missing):
+            self.problem(origin, item, last.column, f"is empty, so the {key} is not known")
+        else:
+            self.problem(origin, item, last.column, f"is {as_text(cell)!r}, which the {key} map of the mapping does not "
+                                                    f"name (it names: {', '.join(last.map)})")
+        return None
+
+    def make_node(self, node: NodeSpec, cells: dict[str, Any], origin: Origin, source_id: str | None) -> _Made | None:
         field = ", ".join(node.id.columns) or "id"
         try:
             node_id = self.make_id(node.id, cells)
@@ -256,29 +343,35 @@ class Builder:
                 self.problem(origin, node.item, field, "is empty, but the node's id is made from it "
                                                        "(mark the node `optional: true` where rows may lack it)")
             return None
+        label = node.labels[0] if not node.label_from else self.name_from(node.label_from, cells, origin,
+                                                                                node.item, "label")
+        if label is None:
+            return None
+        node_type = self.schema.nodes[label]
+        item = f"{node.key} ({label})"
         problem = node_type.properties["id"].check(node_id)
         if problem:
-            self.problem(origin, node.item, field, f"{problem} (for id)")
+            self.problem(origin, item, field, f"{problem} (for id)")
             return None
-        props = self.properties(node.properties, node_type.properties, cells, origin, node.item)
+        props = self.properties(node.properties_of(label), node_type.properties, cells, origin, item)
         if props is None:
             return None
         props["id"] = node_id
         if node_type.provenance:
-            quote = self.quote(node.evidence or self.mapping.evidence, cells, origin, node.item)
+            quote = self.quote(node.evidence or self.mapping.evidence, cells, origin, item)
             if quote is None:
                 return None
-            self.keep_first_name(node, props)
+            self.keep_first_name(label, props)
             existing = self.dataset.nodes.get(node_id)
-            props = _with_quote(existing if existing and existing.label == node.label else None, props, source_id, quote)
-        self.dataset.add_node(node.label, props, origin)
-        return node_id
+            props = _with_quote(existing if existing and existing.label == label else None, props, source_id, quote)
+        self.dataset.add_node(label, props, origin)
+        return _Made(node_id, label)
 
-    def keep_first_name(self, node: NodeSpec, props: dict) -> None:
+    def keep_first_name(self, label: str, props: dict) -> None:
         """A name that differs from the one an earlier row gave the same node becomes an alias."""
         existing = self.dataset.nodes.get(props["id"])
         name = props.get("name")
-        if existing is not None and existing.label == node.label and name and name != existing.props.get("name"):
+        if existing is not None and existing.label == label and name and name != existing.props.get("name"):
             props["aliases"] = [name, *props.get("aliases", [])]
             props["name"] = existing.props["name"]
         if "aliases" in props:
@@ -288,40 +381,59 @@ class Builder:
             else:
                 del props["aliases"]
 
-    def end_id(self, end: EndSpec, rel: RelationshipSpec, row: _Row) -> str | None:
+    def end_node(self, end: EndSpec, item: str, row: _Row, position: int | None, cells: dict[str, Any],
+                 origin: Origin) -> _Made | None:
+        """The node at one end of a tie: made by this row (by this item, for a repeated node), or named by id."""
         if end.node:
-            return row.made.get(end.node)
+            made = row.made.get(end.node, {})
+            return made.get(position) if self.mapping.nodes[end.node].repeat else made.get(None)
         try:
-            node_id = self.make_id(end.ref, row.cells)
+            node_id = self.make_id(end.ref, cells)
         except CellError as error:
-            self.problem(row.origin, rel.item, ", ".join(end.ref.columns), str(error))
+            self.problem(origin, item, ", ".join(end.ref.columns), str(error))
             return None
-        if node_id is not None and node_id not in self.dataset.nodes:
-            self.problem(row.origin, rel.item, ", ".join(end.ref.columns) or "id",
+        if node_id is None:
+            return None
+        if node_id not in self.dataset.nodes:
+            self.problem(origin, item, ", ".join(end.ref.columns) or "id",
                          f"names node {node_id!r}, which no row of this file makes")
             return None
-        return node_id
+        return _Made(node_id, self.dataset.nodes[node_id].label)
 
-    def make_relationship(self, rel: RelationshipSpec, row: _Row) -> None:
-        start, end = self.end_id(rel.start, rel, row), self.end_id(rel.end, rel, row)
+    def make_relationship(self, rel: RelationshipSpec, row: _Row, position: int | None, origin: Origin,
+                          cells: dict[str, Any]) -> None:
+        start = self.end_node(rel.start, rel.item, row, position, cells, origin)
+        end = self.end_node(rel.end, rel.item, row, position, cells, origin)
         if start is None or end is None:
             return
-        allowed = self.schema.relationships[rel.type].properties
-        props = self.properties(rel.properties, allowed, row.cells, row.origin, rel.item)
-        quote = self.quote(rel.evidence or self.mapping.evidence, row.cells, row.origin, rel.item)
+        rel_type = rel.types[0] if not rel.type_from else self.name_from(rel.type_from, cells, origin, rel.item, "type")
+        if rel_type is None:
+            return
+        schema = self.schema.relationships[rel_type]
+        item = f"{rel_type} {rel.start.shown} -> {rel.end.shown}"
+        for made, allowed, key in ((start, schema.from_labels, "from"), (end, schema.to_labels, "to")):
+            if made.label not in allowed:
+                self.problem(origin, item, key, f"a {made.label} ({made.id}) cannot be the {key} end of {rel_type} "
+                                                f"(allowed: {', '.join(allowed)})")
+                return
+        props = self.properties(rel.properties_of(rel_type), schema.properties, cells, origin, item)
+        quote = self.quote(rel.evidence or self.mapping.evidence, cells, origin, item)
         key = None
         if rel.key is not None:
             try:
-                key = self.evaluate(rel.key, row.cells)
+                key = self.evaluate(rel.key, cells)
             except CellError as error:
-                self.problem(row.origin, rel.item, _field(rel.key, "key"), str(error))
+                self.problem(origin, item, _field(rel.key, "key"), str(error))
                 return
         if props is None or quote is None:
             return
+        if isinstance(origin, ItemOrigin):  # the item's place in its cell, kept with the tie
+            props["note"] = "; ".join(filter(None, [props.get("note"),
+                                                    f"item {origin.position} of column {origin.column!r}"]))
         key = slug(as_text(key)) if key else None
-        existing = self.dataset.relationships.get(relationship_id(start, rel.type, end, key))
+        existing = self.dataset.relationships.get(relationship_id(start.id, rel_type, end.id, key))
         props = _with_quote(existing, props, row.source_id, quote)
-        self.dataset.add_relationship(rel.type, start, end, props, row.origin, key=key)
+        self.dataset.add_relationship(rel_type, start.id, end.id, props, origin, key=key)
 
 
 def _field(spec: ValueSpec, fallback: str) -> str:

@@ -2,7 +2,8 @@
 
 Each parser takes the cell as pandas gives it (text from a CSV; text, number or datetime from Excel)
 and returns the value, or raises `CellError` saying in plain words what is wrong with it. Empty
-cells (and the usual placeholders for "nothing": "-", "—", "n/a") are caught before any parser runs.
+cells are caught before any parser runs; so are the placeholders a mapping declares under `missing:`
+("-", "n/a"), and no others: "NA" is Namibia, "None" may be a name.
 """
 
 from __future__ import annotations
@@ -18,19 +19,18 @@ from babel.numbers import list_currencies  # installed with followthemoney; ISO 
 from prefixdate import Precision, parse_formats
 from rigour.territories import lookup_territory
 
-EMPTY_MARKERS = {"", "-", "–", "—", "n/a", "na", "nan", "none", "null", "#n/a"}
-
 
 class CellError(ValueError):
     """A cell that cannot be read as the type the mapping asks for."""
 
 
-def is_empty(cell: Any) -> bool:
+def is_empty(cell: Any, missing: frozenset[str] = frozenset()) -> bool:
+    """Whether a cell holds nothing: empty or white space, or one of the `missing` markers (lower case)."""
     if cell is None:
         return True
     if isinstance(cell, float) and math.isnan(cell):
         return True
-    return isinstance(cell, str) and cell.strip().lower() in EMPTY_MARKERS
+    return isinstance(cell, str) and (not cell.strip() or cell.strip().lower() in missing)
 
 
 def as_text(cell: Any) -> str:
@@ -64,8 +64,8 @@ def parse_float(cell: Any, **_: Any) -> float:
         return float(cell)
     text = as_text(cell)
     if not PLAIN_NUMBER.fullmatch(text):
-        raise CellError(f"{text!r} is not a number (write it like 1200000, 1,200,000 or 1.5)")
-    return float(text.replace(",", ""))
+        raise CellError(f"{text!r} is not a number (write it like 1200000, 1,200,000, 1.5 or 1.2E6)")
+    return float(Decimal(text.replace(",", "")))
 
 
 BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
@@ -103,7 +103,8 @@ def parse_year(cell: Any, formats: tuple[str, ...] = (), **_: Any) -> int:
 
 
 # --- amounts and currencies -------------------------------------------------------------------------
-PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?")
+# E-notation (5.689852347E7) is how spreadsheets and pandas write large numbers; Decimal reads it exactly.
+PLAIN_NUMBER = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?")
 MULTIPLIERS = {
     "k": 10**3, "thousand": 10**3,
     "m": 10**6, "mn": 10**6, "mio": 10**6, "mln": 10**6, "million": 10**6, "millions": 10**6,
@@ -113,7 +114,7 @@ MULTIPLIERS = {
 SYMBOLS = {"US$": "USD", "$": "USD", "€": "EUR", "£": "GBP", "RMB": "CNY"}
 AMOUNT = re.compile(
     r"(?P<before>[A-Za-z]{3}|US\$|\$|€|£)?\s*"
-    r"(?P<number>(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)\s*"
+    r"(?P<number>(\d{1,3}(,\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?)\s*"
     r"(?P<scale>[A-Za-z]+)?\s*"
     r"(?P<after>[A-Za-z]{3})?",
 )
@@ -171,11 +172,13 @@ def parse_currency(cell: Any, **_: Any) -> str | None:
 
 
 def parse_country(cell: Any, **_: Any) -> str:
-    """ISO 3166-1 alpha-2 code (`RS`) of a country name or code, through rigour's territory table."""
+    """ISO 3166-1 alpha-2 code (`RS`) of a country's name or alpha-2 or alpha-3 code, through rigour's
+    territory table. Territories with their own code (HK, MO, PR) are countries here, as in ISO 3166-1;
+    codes of countries that no longer exist (SU, YU) are not."""
     text = as_text(cell)
     territory = lookup_territory(text)
-    if territory is None or len(territory.code) != 2 or not territory.is_country:
-        raise CellError(f"{text!r} is not a country with an ISO 3166-1 alpha-2 code")
+    if territory is None or len(territory.code) != 2 or not territory.alpha3 or territory.is_historical:
+        raise CellError(f"{text!r} is not a country or territory with an ISO 3166-1 code")
     return territory.code.upper()
 
 

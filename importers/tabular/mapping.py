@@ -9,6 +9,7 @@ cannot carry it). The format is described in `importers/tabular/README.md`.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,14 @@ TEMPLATE_FIELD = re.compile(r"\{([^{}]+)\}")
 PROVENANCE = {"id", "sources", "evidence"}
 ID_KINDS = ("column", "slug", "template", "value", "country")
 VALUE_KINDS = ("column", "template", "value")
-VALUE_OPTIONS = {"type", "split", "split_pattern", "map", "formats", "required"}
+VALUE_OPTIONS = {"type", "split", "split_pattern", "map", "only_mapped", "formats", "required", "missing", "requires"}
+ID_OPTIONS = {"known", "requires"}
+REPEAT_KEYS = {"column", "split", "split_pattern", "pattern"}
 CONDITION_TESTS = ("empty", "equals", "in", "matches", "not_matches")
-TOP_KEYS = {"about", "columns", "format", "encoding", "delimiter", "sheet", "source", "evidence", "extract", "skip_rows",
-            "nodes", "relationships", "assertions"}
-NODE_KEYS = {"label", "id", "name", "aliases", "properties", "evidence", "optional"}
-RELATIONSHIP_KEYS = {"type", "from", "to", "key", "properties", "evidence"}
+TOP_KEYS = {"about", "columns", "format", "encoding", "delimiter", "sheet", "missing", "source", "evidence", "extract",
+            "skip_rows", "blocks", "nodes", "relationships", "assertions"}
+NODE_KEYS = {"label", "id", "name", "aliases", "properties", "per_label", "evidence", "optional", "repeat"}
+RELATIONSHIP_KEYS = {"type", "from", "to", "key", "properties", "per_type", "evidence", "repeat"}
 SOURCE_KEYS = {"id", "name", "title", "publisher", "date", "url", "authors", "file", "otherFiles"}
 
 
@@ -49,8 +52,11 @@ class ValueSpec:
     split: str | None = None
     split_pattern: re.Pattern | None = None
     map: dict[str, Any] = field(default_factory=dict)
+    only_mapped: bool = False  # a cell the map does not name gives no value (else it is read as written)
     formats: tuple[str, ...] = ()
     required: bool = False
+    missing: frozenset[str] = frozenset()  # cell texts that mean "no value" (lower case), besides an empty cell
+    requires: tuple[str, ...] = ()  # a template's cells without which it gives nothing
 
     @property
     def columns(self) -> list[str]:
@@ -71,6 +77,7 @@ class IdSpec:
     kind: str
     source: str
     known: dict[str, str] = field(default_factory=dict)
+    requires: tuple[str, ...] = ()  # a template's cells without which there is no id
 
     @property
     def columns(self) -> list[str]:
@@ -95,14 +102,40 @@ class Extract:
 
 
 @dataclass
+class Repeat:
+    """A cell that lists several items: one node or tie per item. Within the entry the column reads as
+    the item, and a `pattern`'s named groups as cells of their own (`(?P<name>.+), (?P<type>.+)`)."""
+
+    column: str
+    split: str | None
+    split_pattern: re.Pattern | None
+    pattern: re.Pattern | None
+
+    @property
+    def cells(self) -> list[str]:
+        return list(self.pattern.groupindex) if self.pattern else []
+
+
+@dataclass
 class NodeSpec:
     key: str
-    label: str
+    labels: tuple[str, ...]  # the one label, or every label `label_from` can give
     id: IdSpec
     properties: dict[str, list[ValueSpec]]
     evidence: ValueSpec | None
     optional: bool
     line: int | None
+    label_from: tuple[ValueSpec, ...] = ()  # columns whose maps give the label (the first that names its cell)
+    per_label: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # label → its own properties
+    repeat: Repeat | None = None
+
+    def properties_of(self, label: str) -> dict[str, list[ValueSpec]]:
+        return {**self.properties, **self.per_label.get(label, {})}
+
+    @property
+    def label(self) -> str:
+        """The label where there is one; a label from a column shows as `A|B`."""
+        return "|".join(self.labels)
 
     @property
     def item(self) -> str:
@@ -123,13 +156,23 @@ class EndSpec:
 
 @dataclass
 class RelationshipSpec:
-    type: str
+    types: tuple[str, ...]  # the one type, or every type `type_from` can give
     start: EndSpec
     end: EndSpec
     key: ValueSpec | None
     properties: dict[str, list[ValueSpec]]
     evidence: ValueSpec | None
     line: int | None
+    type_from: tuple[ValueSpec, ...] = ()  # columns whose maps give the type (the first that names its cell)
+    per_type: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # type → its own properties
+    repeat: Repeat | None = None  # its own, or the repeat of a repeated node at one of its ends
+
+    def properties_of(self, rel_type: str) -> dict[str, list[ValueSpec]]:
+        return {**self.properties, **self.per_type.get(rel_type, {})}
+
+    @property
+    def type(self) -> str:
+        return "|".join(self.types)
 
     @property
     def item(self) -> str:
@@ -144,6 +187,7 @@ class Mapping:
     encoding: str = "utf-8"
     delimiter: str = ","
     sheet: str | int | None = None
+    missing: frozenset[str] = frozenset()  # cell texts that mean "no value" in every column (lower case)
     source: dict | None = None  # a fixed Source for the whole file ...
     source_line: int | None = None
     source_node: str | None = None  # ... or the key of a Source node made from each row
@@ -159,9 +203,14 @@ class Mapping:
         """Every file column the mapping reads → where it first reads it (for 'missing column' errors)."""
         used: dict[str, str] = {}
 
+        derived = set(self.extract)
+        for entry in [*self.nodes.values(), *self.relationships]:
+            if entry.repeat:
+                derived.update(entry.repeat.cells)
+
         def note(columns: list[str], where: str) -> None:
             for column in columns:
-                if column not in self.extract:
+                if column not in derived:
                     used.setdefault(column, where)
 
         for name, extract in self.extract.items():
@@ -173,18 +222,27 @@ class Mapping:
         if self.evidence:
             note(self.evidence.columns, "evidence")
         for node in self.nodes.values():
+            if node.repeat:
+                note([node.repeat.column], f"nodes.{node.key}.repeat")
+            for spec in node.label_from:
+                note(spec.columns, f"nodes.{node.key}.label")
             note(node.id.columns, f"nodes.{node.key}.id")
-            for prop, specs in node.properties.items():
+            for prop, specs in [*node.properties.items(), *(p for t in node.per_label.values() for p in t.items())]:
                 for spec in specs:
                     note(spec.columns, f"nodes.{node.key}.{prop}")
             if node.evidence:
                 note(node.evidence.columns, f"nodes.{node.key}.evidence")
         for index, rel in enumerate(self.relationships):
             where = f"relationships[{index}] ({rel.type})"
+            if rel.repeat:
+                note([rel.repeat.column], where)
+            for spec in rel.type_from:
+                note(spec.columns, where)
             for end in (rel.start, rel.end):
                 if end.ref:
                     note(end.ref.columns, where)
-            for specs in [*rel.properties.values(), [rel.key] if rel.key else [], [rel.evidence] if rel.evidence else []]:
+            for specs in [*rel.properties.values(), *(specs for t in rel.per_type.values() for specs in t.values()),
+                          [rel.key] if rel.key else [], [rel.evidence] if rel.evidence else []]:
                 for spec in specs:
                     note(spec.columns, where)
         return used
@@ -199,6 +257,7 @@ class _Reader:
         self.schema = schema
         self.problems: list[Problem] = []
         self.line_of = YamlDocument(None).line
+        self.missing: frozenset[str] = frozenset()
 
     def problem(self, line: int | None, item: str, key: str, message: str) -> None:
         self.problems.append(Problem(Origin(self.shown, line), item, key, message))
@@ -225,6 +284,7 @@ class _Reader:
             self.problem(line, "mapping", "encoding", f"{mapping.encoding!r} is not an encoding Python knows")
         mapping.delimiter = str(document.get("delimiter") or ",")
         mapping.sheet = document.get("sheet")
+        mapping.missing = self.missing = self.markers(document.get("missing"), "mapping", line)
         mapping.assertions = document.get("assertions") or {}
         for name, raw in _items(document.get("extract")):
             extract = self.extract(name, raw, line)
@@ -267,6 +327,8 @@ class _Reader:
             node = mapping.nodes.get(key)
             if node is None or node.label != "Source":
                 self.problem(source_line, "source", "node", f"{key!r} is not a node of label Source in `nodes:`")
+            elif node.repeat:
+                self.problem(source_line, "source", "node", f"{key!r} repeats; a row cites one Source")
             mapping.source_node = key
             return
         for key in raw.keys() - SOURCE_KEYS:
@@ -280,7 +342,7 @@ class _Reader:
         if mapping.evidence:
             return
         for node in mapping.nodes.values():
-            if self.schema.nodes[node.label].provenance and node.evidence is None:
+            if any(self.schema.nodes[label].provenance for label in node.labels) and node.evidence is None:
                 self.problem(node.line, f"nodes.{node.key}", "evidence",
                              "is required here or at the top of the mapping (a quote column or a template of cells)")
         for index, rel in enumerate(mapping.relationships):
@@ -288,6 +350,80 @@ class _Reader:
                 self.problem(rel.line, f"relationships[{index}]", "evidence", "is required here or at the top of the mapping")
 
     # --- pieces ---------------------------------------------------------------------------------
+    def markers(self, raw: Any, item: str, line: int | None) -> frozenset[str]:
+        """`missing:`, the cell texts that mean "no value" (compared without case), as a set."""
+        if raw is None:
+            return frozenset()
+        if not isinstance(raw, list) or not all(isinstance(m, str) and m.strip() for m in raw):
+            self.problem(line, item, "missing", 'must be a list of cell texts that mean "no value", e.g. ["-", "n/a"]')
+            return frozenset()
+        return frozenset(m.strip().lower() for m in raw)
+
+    def requires(self, raw: Any, template: str | None, item: str, key: str, line: int | None) -> tuple[str, ...]:
+        """A template's `requires:` (`all`, or a list of its cells): the cells without which it gives nothing."""
+        if raw is None:
+            return ()
+        cells = template_columns(template) if template else []
+        if not cells:
+            self.problem(line, item, key, "`requires` belongs to a template (it names the template's cells that must be filled)")
+            return ()
+        if raw == "all":
+            return tuple(cells)
+        if not isinstance(raw, list) or not all(isinstance(c, str) for c in raw) or set(raw) - set(cells):
+            self.problem(line, item, key, f"`requires` must be `all` or a list of the template's cells ({', '.join(cells)})")
+            return ()
+        return tuple(raw)
+
+    def repeat(self, raw: Any, item: str, line: int | None) -> Repeat | None:
+        """`repeat: {column, split | split_pattern, pattern}`: one node or tie per item of a cell."""
+        if not isinstance(raw, dict) or "column" not in raw or set(raw) - REPEAT_KEYS \
+                or ("split" in raw) == ("split_pattern" in raw):
+            self.problem(line, item, "repeat", "must be {column: ..., split: ';'} or {column: ..., split_pattern: "
+                                               "REGEX}, optionally with pattern: REGEX whose named groups read each item")
+            return None
+        line = self.line_of(raw, line)
+        compiled = {}
+        for key in ("split_pattern", "pattern"):
+            if raw.get(key) is not None:
+                try:
+                    compiled[key] = re.compile(str(raw[key]))
+                except re.error as error:
+                    self.problem(line, item, f"repeat.{key}", f"is not a valid regular expression: {error}")
+                    return None
+        if "pattern" in compiled and not compiled["pattern"].groupindex:
+            self.problem(line, item, "repeat.pattern", "needs named groups, (?P<name>...), to read each item's parts")
+            return None
+        if "split" in raw and not (isinstance(raw["split"], str) and raw["split"]):
+            self.problem(line, item, "repeat.split", "must be the text between items, e.g. ';' or ' | '")
+            return None
+        return Repeat(str(raw["column"]), raw.get("split"), compiled.get("split_pattern"), compiled.get("pattern"))
+
+    def names_from(self, raw: Any, allowed: dict, item: str, key: str,
+                   line: int | None) -> tuple[tuple[str, ...], tuple[ValueSpec, ...]]:
+        """A label or relationship type from columns: {column: ..., map: {cell text: name}}, or a list of
+        such (the first map that names its cell decides). Every name a map gives must be in the schema,
+        so a cell can choose only among the names the schema declares."""
+        names: list[str] = []
+        specs: list[ValueSpec] = []
+        for one in raw if isinstance(raw, list) else [raw]:
+            one_line = self.line_of(one, line) if isinstance(one, dict) else line
+            if not isinstance(one, dict) or set(one) - {"column", "map", "missing"} or "column" not in one \
+                    or not isinstance(one.get("map"), dict) or not one["map"]:
+                self.problem(one_line, item, key, f"from a column must be {{column: ..., map: {{cell text: {key}}}}} "
+                                                  f"or a list of such, each {key} one of: {', '.join(allowed)}")
+                return (), ()
+            unknown = sorted({str(v) for v in one["map"].values()} - set(allowed))
+            if unknown:
+                self.problem(one_line, item, key, f"map gives {', '.join(map(repr, unknown))}, not in the schema; "
+                                                  f"known: {', '.join(allowed)}")
+                return (), ()
+            spec = self.value(one, None, item, key, one_line)
+            if spec is None:
+                return (), ()
+            specs.append(spec)
+            names += [str(v) for v in one["map"].values()]
+        return tuple(dict.fromkeys(names)), tuple(specs)
+
     def extract(self, name: str, raw: Any, line: int | None) -> Extract | None:
         if not isinstance(raw, dict) or not {"column", "pattern"} <= raw.keys():
             self.problem(line, f"extract.{name}", "pattern", "needs `column:` and `pattern:` (a regular expression)")
@@ -349,7 +485,9 @@ class _Reader:
             return self.literal(raw["value"], prop, item, key, line)
         formats = raw.get("formats") or ()
         spec = ValueSpec(required=bool(raw.get("required", False)),
-                         formats=(formats,) if isinstance(formats, str) else tuple(map(str, formats)))
+                         formats=(formats,) if isinstance(formats, str) else tuple(map(str, formats)),
+                         missing=self.missing | self.markers(raw.get("missing"), item, line),
+                         requires=self.requires(raw.get("requires"), raw.get("template"), item, key, line))
         if kinds == ["column"]:
             spec.column = str(raw["column"])
         else:
@@ -358,6 +496,9 @@ class _Reader:
                 self.problem(line, item, key, f"template {spec.template!r} names no {{column}}; use `value:` for fixed text")
                 return None
         spec.map = {str(k).strip().lower(): v for k, v in (raw.get("map") or {}).items()}
+        spec.only_mapped = bool(raw.get("only_mapped", False))
+        if spec.only_mapped and not spec.map:
+            self.problem(line, item, key, "`only_mapped` needs a `map`")
         spec.split = raw.get("split")
         if raw.get("split_pattern"):
             try:
@@ -409,7 +550,8 @@ class _Reader:
         return specs
 
     def properties(self, raw: Any, allowed: dict[str, Property], item: str, line: int | None,
-                   reserved: set[str]) -> dict[str, list[ValueSpec]]:
+                   reserved: set[str], names: tuple[str, ...]) -> dict[str, list[ValueSpec]]:
+        """The `properties:` of an entry whose label or type is one of `names` (every one must have each)."""
         result: dict[str, list[ValueSpec]] = {}
         if isinstance(raw, dict):
             line = self.line_of(raw, line)
@@ -419,38 +561,58 @@ class _Reader:
                 continue
             prop = allowed.get(name)
             if prop is None:
-                self.problem(line, item, name, f"is not a property here; allowed: {', '.join(sorted(set(allowed) - reserved))}")
+                where = "here" if len(names) == 1 else f"of every one of {', '.join(names)}"
+                self.problem(line, item, name,
+                             f"is not a property {where}; allowed: {', '.join(sorted(set(allowed) - reserved))}")
                 continue
             specs = self.values(value, prop, item, name, line)
             if specs:
                 result[name] = specs
         return result
 
-    def id_spec(self, raw: Any, item: str, line: int | None, label: str | None) -> IdSpec | None:
+    def per_name(self, raw: Any, names: tuple[str, ...], allowed: dict[str, dict[str, Property]], item: str, key: str,
+                 line: int | None, reserved: set[str]) -> dict[str, dict[str, list[ValueSpec]]]:
+        """`per_label:` or `per_type:`, the properties of one of the labels or types a column can give."""
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.problem(line, item, key, f"must map each of {', '.join(names)} to its own properties")
+            return {}
+        result = {}
+        for name, block in raw.items():
+            if name not in names:
+                self.problem(self.line_of(raw, line), item, key, f"names {name!r}, which the map does not give "
+                                                                 f"(it gives: {', '.join(names)})")
+                continue
+            result[name] = self.properties(block, allowed[name], f"{item}.{key}.{name}", line, reserved, (name,))
+        return result
+
+    def id_spec(self, raw: Any, item: str, line: int | None, labels: tuple[str, ...]) -> IdSpec | None:
         if not isinstance(raw, dict):
             self.problem(line, item, "id", f"must say how the id is made: one of {', '.join(ID_KINDS)} "
                                            "(e.g. {slug: Name}), with optional `known: {name: id}`")
             return None
         line = self.line_of(raw, line)
         kinds = [k for k in ID_KINDS if k in raw]
-        unknown = raw.keys() - set(ID_KINDS) - {"known"}
+        unknown = raw.keys() - set(ID_KINDS) - ID_OPTIONS
         if len(kinds) != 1 or unknown:
-            self.problem(line, item, "id",
-                         f"needs exactly one of {', '.join(ID_KINDS)} (and optionally `known`), got {sorted(raw)}")
+            self.problem(line, item, "id", f"needs exactly one of {', '.join(ID_KINDS)} (and optionally "
+                                           f"{', '.join(sorted(ID_OPTIONS))}), got {sorted(raw)}")
             return None
         known = {slug(str(k)): str(v) for k, v in (raw.get("known") or {}).items()}
-        spec = IdSpec(kinds[0], str(raw[kinds[0]]), known)
+        requires = self.requires(raw.get("requires"), raw.get("template"), item, "id", line)
+        spec = IdSpec(kinds[0], str(raw[kinds[0]]), known, requires)
         if spec.kind == "template" and not template_columns(spec.source):
             self.problem(line, item, "id", f"template {spec.source!r} names no {{column}}")
-        if label is not None:
+        for label in labels:
             id_prop = self.schema.nodes[label].properties["id"]
             fixed = [spec.source] if spec.kind == "value" else []
             for value in [*fixed, *spec.known.values()]:
                 problem = id_prop.check(value)
                 if problem:
                     self.problem(line, item, "id", problem)
-            if spec.kind == "country" and label != "Country":
-                self.problem(line, item, "id", "`country` makes ISO codes, the ids of Country nodes only")
+        if spec.kind == "country" and any(label != "Country" for label in labels):
+            self.problem(line, item, "id", "`country` makes ISO codes, the ids of Country nodes only")
         return spec
 
     def entry(self, raw: Any, item: str, kind: str, keys_hint: str, known: set[str],
@@ -469,32 +631,49 @@ class _Reader:
         shaped, line = self.entry(raw, item, "node", "label, id, name, ...", NODE_KEYS, line)
         if not shaped:
             return None
-        label = raw.get("label")
-        node_type = self.schema.nodes.get(label)
-        if node_type is None:
-            self.problem(line, item, "label", f"unknown label {label!r}; known: {', '.join(self.schema.nodes)}")
+        label_from: tuple[ValueSpec, ...] = ()
+        if isinstance(raw.get("label"), (dict, list)):
+            labels, label_from = self.names_from(raw["label"], self.schema.nodes, item, "label", line)
+            if "Source" in labels:
+                self.problem(line, item, "label", "Source nodes are made from a label of their own, not from a column")
+                return None
+        elif raw.get("label") in self.schema.nodes:
+            labels = (raw["label"],)
+        else:
+            self.problem(line, item, "label", f"unknown label {raw.get('label')!r}; known: {', '.join(self.schema.nodes)} "
+                                              "(or {column: ..., map: {cell text: label}})")
             return None
-        id_spec = self.id_spec(raw.get("id"), item, line, label)
-        allowed = node_type.properties
-        properties = self.properties(raw.get("properties"), allowed, item, line, PROVENANCE | {"name", "aliases"})
+        if not labels:
+            return None
+        repeat = self.repeat(raw["repeat"], item, line) if "repeat" in raw else None
+        id_spec = self.id_spec(raw.get("id"), item, line, labels)
+        allowed = _shared(self.schema.nodes[label].properties for label in labels)
+        properties = self.properties(raw.get("properties"), allowed, item, line, PROVENANCE | {"name", "aliases"},
+                                     labels)
         for name in ("name", "aliases"):
             if name in raw and name in allowed:
                 specs = self.values(raw[name], allowed[name], item, name, line)
                 if specs:
                     properties[name] = specs
-        for name, prop in allowed.items():
-            if prop.required and name not in PROVENANCE and name not in properties:
-                self.problem(line, item, name, f"is required for {label} but the mapping does not give it")
-        self.check_amounts(properties, item, line)
+        per_label = self.per_name(raw.get("per_label"), labels, {n: self.schema.nodes[n].properties for n in labels},
+                                  item, "per_label", line, PROVENANCE | {"name", "aliases"})
+        for label in labels:
+            given = {**properties, **per_label.get(label, {})}
+            for name, prop in self.schema.nodes[label].properties.items():
+                if prop.required and name not in PROVENANCE and name not in given:
+                    hint = f" (give it under per_label: {{{label}: ...}})" if len(labels) > 1 else ""
+                    self.problem(line, item, name, f"is required for {label} but the mapping does not give it{hint}")
+            self.check_amounts(given, item, line)
         evidence = None
         if "evidence" in raw:
-            if not node_type.provenance:
-                self.problem(line, item, "evidence", f"{label} nodes carry no evidence")
+            if not any(self.schema.nodes[label].provenance for label in labels):
+                self.problem(line, item, "evidence", f"{' and '.join(labels)} nodes carry no evidence")
             else:
                 evidence = self.evidence(raw["evidence"], item, line)
         if id_spec is None:
             return None
-        return NodeSpec(key, label, id_spec, properties, evidence, bool(raw.get("optional", False)), line)
+        return NodeSpec(key, labels, id_spec, properties, evidence, bool(raw.get("optional", False)), line,
+                        label_from, per_label, repeat)
 
     def check_amounts(self, properties: dict[str, list[ValueSpec]], item: str, line: int | None) -> None:
         """An amount in any currency but US dollars (`...Usd`) needs a `currency` beside it."""
@@ -510,7 +689,7 @@ class _Reader:
                 return None
             return EndSpec(node=raw)
         if isinstance(raw, dict) and set(raw) == {"id"}:
-            ref = self.id_spec(raw["id"], item, line, None)
+            ref = self.id_spec(raw["id"], item, line, ())
             return EndSpec(ref=ref) if ref else None
         self.problem(line, item, key, "must be a node key, or {id: ...} naming a node another row makes")
         return None
@@ -520,29 +699,58 @@ class _Reader:
         shaped, line = self.entry(raw, item, "relationship", "type, from, to, properties", RELATIONSHIP_KEYS, line)
         if not shaped:
             return None
-        rel_type = raw.get("type")
-        rel = self.schema.relationships.get(rel_type)
-        if rel is None:
-            self.problem(line, item, "type",
-                         f"unknown relationship type {rel_type!r}; known: {', '.join(self.schema.relationships)}")
+        type_from: tuple[ValueSpec, ...] = ()
+        if isinstance(raw.get("type"), (dict, list)):
+            types, type_from = self.names_from(raw["type"], self.schema.relationships, item, "type", line)
+        elif raw.get("type") in self.schema.relationships:
+            types = (raw["type"],)
+        else:
+            self.problem(line, item, "type", f"unknown relationship type {raw.get('type')!r}; known: "
+                                             f"{', '.join(self.schema.relationships)} "
+                                             "(or {column: ..., map: {cell text: type}})")
             return None
-        item = f"{item} ({rel_type})"
+        if not types:
+            return None
+        item = f"{item} ({'|'.join(types)})"
         start = self.end(raw.get("from"), nodes, item, "from", line)
         end = self.end(raw.get("to"), nodes, item, "to", line)
-        for end_spec, allowed, key in ((start, rel.from_labels, "from"), (end, rel.to_labels, "to")):
-            if end_spec and end_spec.node and nodes[end_spec.node].label not in allowed:
-                self.problem(line, item, key, f"a {nodes[end_spec.node].label} cannot be the {key} end of {rel_type} "
-                                              f"(allowed: {', '.join(allowed)})")
-        properties = self.properties(raw.get("properties"), rel.properties, item, line, PROVENANCE)
-        for name, prop in rel.properties.items():
-            if prop.required and name not in PROVENANCE and name not in properties:
-                self.problem(line, item, name, f"is required for {rel_type} but the mapping does not give it")
-        self.check_amounts(properties, item, line)
+        for end_spec, key in ((start, "from"), (end, "to")):
+            if end_spec and end_spec.node:
+                labels = nodes[end_spec.node].labels
+                ends = {t: getattr(self.schema.relationships[t], f"{'from' if key == 'from' else 'to'}_labels") for t in types}
+                if not any(label in allowed for label in labels for allowed in ends.values()):
+                    self.problem(line, item, key, f"a {' or '.join(labels)} cannot be the {key} end of "
+                                                  f"{' or '.join(types)} (allowed: "
+                                                  f"{', '.join(dict.fromkeys(a for e in ends.values() for a in e))})")
+        allowed = _shared(self.schema.relationships[t].properties for t in types)
+        properties = self.properties(raw.get("properties"), allowed, item, line, PROVENANCE, types)
+        per_type = self.per_name(raw.get("per_type"), types, {t: self.schema.relationships[t].properties for t in types},
+                                 item, "per_type", line, PROVENANCE)
+        for rel_type in types:
+            given = {**properties, **per_type.get(rel_type, {})}
+            for name, prop in self.schema.relationships[rel_type].properties.items():
+                if prop.required and name not in PROVENANCE and name not in given:
+                    hint = f" (give it under per_type: {{{rel_type}: ...}})" if len(types) > 1 else ""
+                    self.problem(line, item, name, f"is required for {rel_type} but the mapping does not give it{hint}")
+            self.check_amounts(given, item, line)
         key_spec = self.value(raw["key"], None, item, "key", line) if "key" in raw else None
         evidence = self.evidence(raw["evidence"], item, line) if "evidence" in raw else None
+        own = self.repeat(raw["repeat"], item, line) if "repeat" in raw else None
         if not (start and end):
             return None
-        return RelationshipSpec(rel_type, start, end, key_spec, properties, evidence, line)
+        repeats = [r for r in (own, *(nodes[e.node].repeat for e in (start, end) if e.node)) if r]
+        if len({r.column for r in repeats}) > 1:
+            self.problem(line, item, "repeat", f"repeats over {' and '.join(sorted({r.column for r in repeats}))}; the "
+                                               "ties of one entry can follow the items of one column only")
+            return None
+        return RelationshipSpec(types, start, end, key_spec, properties, evidence, line, type_from, per_type,
+                                own or next(iter(repeats), None))
+
+
+def _shared(properties: Iterable[dict[str, Property]]) -> dict[str, Property]:
+    """The properties every one of several labels or types has (those a mapping may set on all of them)."""
+    tables = list(properties)
+    return {name: prop for name, prop in tables[0].items() if all(name in table for table in tables[1:])}
 
 
 def _default_type(prop: Property | None) -> str:
