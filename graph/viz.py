@@ -176,9 +176,10 @@ def _percent(share: float) -> str:
 
 def short_money(value: float) -> str:
     """500,000,000 → '500m', 1,234,000,000 → '1.23bn': three significant figures (the tooltip has all)."""
+    value = float(f"{value:.3g}")  # rounded first, so 999,500,000 reads '1bn', not '1000m'
     for size, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
         if value >= size:
-            return f"{float(f'{value / size:.3g}'):g}{suffix}"
+            return f"{value / size:g}{suffix}"
     return f"{value:g}"
 
 
@@ -239,10 +240,16 @@ def _financing_levels(graph: Subgraph) -> dict[str, int]:
         elif kind == "CONTRACTED_FOR":
             roles[edge["from"]].add("contractor")
             roles[edge["to"]].add("project")
-    # A company that builds a project sits with the contractors even where it also lends (vendor
-    # financing): its contracts then stay short, and its loans run one column back.
-    levels = {node: FINANCING_LEVEL["contractor"] if "contractor" in node_roles else
-              min(FINANCING_LEVEL[r] for r in node_roles) for node, node_roles in roles.items()}
+    # The role that places a node when it plays several: a company that builds a project sits with the
+    # contractors even where it also lends (vendor financing), and a buyer that commissions a project
+    # with the borrowers even where it pays for it too; so contracts and purchases stay short.
+    def column(node_roles: set[str]) -> int:
+        for role in ("contractor", "borrower"):
+            if role in node_roles:
+                return FINANCING_LEVEL[role]
+        return min(FINANCING_LEVEL[r] for r in node_roles)
+
+    levels = {node: column(node_roles) for node, node_roles in roles.items()}
     for node in graph.nodes:  # owners of contractors and anything else: one column further right
         levels.setdefault(node, max(FINANCING_LEVEL.values()) + 1)
     return levels
@@ -350,9 +357,8 @@ def curves(graph: Subgraph, positions: dict[str, tuple[float, float]]) -> dict[s
             clockwise = i % 2 == 0
             if graph.edges[edge_id]["from"] != first:  # the same side of the pair, seen from the other end
                 clockwise = not clockwise
-            roundness = 0.2 + 0.25 * (i // 2) if len(edge_ids) > 1 else 0.0
             smooth[edge_id] = {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
-                               "roundness": round(roundness, 2)}
+                               "roundness": round(0.2 + 0.25 * (i // 2), 2)}
         if len(edge_ids) % 2 == 1:  # an odd count: the last one may stay straight in the middle
             smooth[edge_ids[-1]] = {"enabled": False}
     return smooth
@@ -494,9 +500,9 @@ def page_html(graph: Subgraph, *, title: str, caption: str, kind: str, empty_mes
     if not PYVIS_CARD.search(page):
         raise RuntimeError("pyvis's template changed: no picture card to close the page's picture around")
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
-    script = (f'<script type="application/json" id="ig-config">{config_json}</script>'
-              f"<script>{_asset('picture.js')}</script>")
-    page = page.replace("</body>", "</div>" + script + "</body>", 1)
+    page = PYVIS_CARD.sub(lambda m: f'<script type="application/json" id="ig-config">{config_json}</script>'
+                                    f"<script>{_asset('picture.js')}</script>" + m.group(0), page, count=1)
+    page = page.replace("</body>", "</div><script>influenceGraphStart();</script></body>", 1)
     leftover = EXTERNAL_TAG.search(page)
     if leftover:
         raise RuntimeError(f"the page would load {leftover.group(0)[:80]!r}; pyvis's template changed")

@@ -1,7 +1,36 @@
 // Influence Graph pictures: what pyvis does not do, on the vis-network 9.1.2 page pyvis writes
 // (globals `network`, `nodes`, `edges`). Inlined by graph/viz.py; no request leaves the page.
 // window.influenceGraph tells tests and the static export what is drawn.
+// Runs before pyvis's drawGraph(): vis.Network is wrapped so the label size for the opening view is in
+// the options the network is built with (setOptions afterwards re-parses every node: seconds at 500).
 (function () {
+  "use strict";
+  var Network = vis.Network;
+  vis.Network = function (container, data, options) {
+    var view = openingView(data.nodes.get(), container);
+    if (view) {
+      options.nodes.font.size = Math.max(13, view.minLabelPx / view.scale);
+      options.edges.font.size = Math.max(11, view.minLabelPx / view.scale);
+    }
+    return new Network(container, data, options);
+  };
+})();
+
+// The scale and centre that show `list` (nodes with x, y) whole in `container`, and the label size.
+function openingView(list, container) {
+  if (!list.length) { return null; }
+  var xs = list.map(function (n) { return n.x; }), ys = list.map(function (n) { return n.y; });
+  var minX = Math.min.apply(null, xs), maxX = Math.max.apply(null, xs);
+  var minY = Math.min.apply(null, ys), maxY = Math.max.apply(null, ys);
+  var margin = 120;
+  var scale = Math.min(container.clientWidth / (maxX - minX + 2 * margin),
+                       container.clientHeight / (maxY - minY + 2 * margin), 1.5);
+  var config = JSON.parse(document.getElementById("ig-config").textContent);
+  return {position: {x: (minX + maxX) / 2, y: (minY + maxY) / 2}, scale: scale, minLabelPx: config.minLabelPx};
+}
+
+// Runs after drawGraph().
+function influenceGraphStart() {
   "use strict";
   var config = JSON.parse(document.getElementById("ig-config").textContent);
   var IG = {drawn: false, nodes: 0, edges: 0};
@@ -23,8 +52,10 @@
 
   var container = document.getElementById("mynetwork");
   var allNodes = nodes.get(), allEdges = edges.get();
-  var byId = {}, fullLabel = {}, edgeText = {}, neighbours = {};
-  allNodes.forEach(function (n) { byId[n.id] = n; fullLabel[n.id] = n.label; neighbours[n.id] = []; });
+  // A label is hidden by a font of size 0 (vis-network keeps a label it is given as ""), restored from these.
+  var byId = {}, fullLabel = {}, edgeText = {}, neighbours = {}, nodeFont = {};
+  allNodes.forEach(function (n) { byId[n.id] = n; fullLabel[n.id] = n.label; neighbours[n.id] = []; nodeFont[n.id] = n.font || {}; });
+  var HIDDEN = {size: 0};
   allEdges.forEach(function (e) {
     edgeText[e.id] = e.label;
     neighbours[e.from].push(e.to);
@@ -58,17 +89,9 @@
 
   // --- the view and the label size ------------------------------------------------------------------
   function fitTo(ids) {
-    var xs = ids.map(function (id) { return byId[id].x; }), ys = ids.map(function (id) { return byId[id].y; });
-    var minX = Math.min.apply(null, xs), maxX = Math.max.apply(null, xs);
-    var minY = Math.min.apply(null, ys), maxY = Math.max.apply(null, ys);
-    var margin = 120;
-    var scale = Math.min(container.clientWidth / (maxX - minX + 2 * margin),
-                         container.clientHeight / (maxY - minY + 2 * margin), 1.5);
-    network.moveTo({position: {x: (minX + maxX) / 2, y: (minY + maxY) / 2}, scale: scale, animation: false});
-    // Fonts are in canvas units: at this view every label is at least minLabelPx on the screen.
-    var size = Math.max(13, config.minLabelPx / scale);
-    network.setOptions({nodes: {font: {size: size}}, edges: {font: {size: Math.max(11, config.minLabelPx / scale)}}});
-    IG.scale = scale;
+    var view = openingView(ids.map(function (id) { return byId[id]; }), container);
+    network.moveTo({position: view.position, scale: view.scale, animation: false});
+    return view.scale;
   }
 
   // --- labels by importance, none overlapping -------------------------------------------------------
@@ -85,9 +108,9 @@
     });
     // 1. every label drawn once, to measure it
     nodes.update(drawnNodes.filter(function (n) { return !nodeLabelShown[n.id]; })
-      .map(function (n) { nodeLabelShown[n.id] = true; return {id: n.id, label: fullLabel[n.id]}; }));
+      .map(function (n) { nodeLabelShown[n.id] = true; return {id: n.id, font: nodeFont[n.id]}; }));
     edges.update(drawnEdges.filter(function (e) { return !edgeLabelShown[e.id]; })
-      .map(function (e) { edgeLabelShown[e.id] = true; return {id: e.id, label: edgeText[e.id]}; }));
+      .map(function (e) { edgeLabelShown[e.id] = true; return {id: e.id, font: {}}; }));
     network.redraw();
     var scale = network.getScale(), pad = 2 / scale;
     var topLeft = network.DOMtoCanvas({x: 0, y: 0});
@@ -124,9 +147,9 @@
     });
     // 4. the rest are shown on hover (and in the tooltip, which always names the node or tie)
     nodes.update(drawnNodes.filter(function (n) { return !keepNodes[n.id]; })
-      .map(function (n) { nodeLabelShown[n.id] = false; return {id: n.id, label: ""}; }));
+      .map(function (n) { nodeLabelShown[n.id] = false; return {id: n.id, font: HIDDEN}; }));
     edges.update(drawnEdges.filter(function (e) { return !keepEdges[e.id]; })
-      .map(function (e) { edgeLabelShown[e.id] = false; return {id: e.id, label: ""}; }));
+      .map(function (e) { edgeLabelShown[e.id] = false; return {id: e.id, font: HIDDEN}; }));
     network.redraw();
     IG.labelledNodes = Object.keys(keepNodes);
     IG.labelledEdges = Object.keys(keepEdges);
@@ -138,16 +161,16 @@
   network.on("zoom", relabelSoon);
   network.on("dragEnd", relabelSoon);
   network.on("hoverNode", function (p) {
-    if (byId[p.node] && !nodeLabelShown[p.node]) { nodes.update({id: p.node, label: fullLabel[p.node]}); }
+    if (byId[p.node] && !nodeLabelShown[p.node]) { nodes.update({id: p.node, font: nodeFont[p.node]}); }
   });
   network.on("blurNode", function (p) {
-    if (byId[p.node] && !nodeLabelShown[p.node]) { nodes.update({id: p.node, label: ""}); }
+    if (byId[p.node] && !nodeLabelShown[p.node]) { nodes.update({id: p.node, font: HIDDEN}); }
   });
   network.on("hoverEdge", function (p) {
-    if (edgeText[p.edge] && !edgeLabelShown[p.edge]) { edges.update({id: p.edge, label: edgeText[p.edge]}); }
+    if (edgeText[p.edge] && !edgeLabelShown[p.edge]) { edges.update({id: p.edge, font: {}}); }
   });
   network.on("blurEdge", function (p) {
-    if (edgeText[p.edge] && !edgeLabelShown[p.edge]) { edges.update({id: p.edge, label: ""}); }
+    if (edgeText[p.edge] && !edgeLabelShown[p.edge]) { edges.update({id: p.edge, font: HIDDEN}); }
   });
 
   // --- grouping by type or country (vis-network clusters; click a group to open it) -----------------
@@ -357,8 +380,7 @@
   }
   IG.toSVG = function () { return svgDocument(drawnSVG()); };
 
-  var opening = Object.keys(byId);
-  fitTo(opening);
+  IG.scale = fitTo(Object.keys(byId));
   relabel();
   IG.nodes = nodes.length;
   IG.edges = edges.length;
@@ -401,4 +423,4 @@
     return '<svg xmlns="http://www.w3.org/2000/svg" width="' + width + '" height="' + (y + height) + '" viewBox="0 0 ' +
       width + " " + (y + height) + '"><rect width="100%" height="100%" fill="#fff"/>' + lines.join("\n") + body + "</svg>";
   }
-})();
+}
