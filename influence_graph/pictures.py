@@ -76,33 +76,43 @@ def render(driver: Driver, query_name: str, params: dict | None, path: Path | st
     return draw(driver, query_name, params, path, database=database, show_inactive=show_inactive, exports=exports).path
 
 
-def photograph(page: Path | str, *outputs: Path | str, width: int = 1400) -> list[Path]:
+def photograph(page: Path | str, *outputs: Path | str, width: int = 1400, browser=None) -> list[Path]:
     """Write each of `outputs` (.png or .svg) from the written page as headless Chromium draws it, caption
     and legend included, the toolbar left out. The page is opened with every request off the machine
-    refused, as an analyst's browser would open it offline."""
+    refused, as an analyst's browser would open it offline. `browser`: a Playwright browser to reuse."""
     targets = [Path(p) for p in outputs]
     for target in targets:
         if target.suffix not in STATIC_SUFFIXES:
             raise ValueError(f"{target}: a static picture is .png or .svg, not {target.suffix!r}")
+    if browser is not None:
+        _photograph(browser, Path(page), targets, width)
+        return targets
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise RuntimeError("a .png or .svg picture needs Chromium (Debian: apt-get install chromium)")
     from playwright.sync_api import sync_playwright  # only here: the rest of the library never needs a browser
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         try:
-            tab = browser.new_page(viewport={"width": width, "height": 900})
-            tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
-            tab.goto(Path(page).resolve().as_uri())
-            tab.wait_for_function("window.influenceGraph && window.influenceGraph.drawn", timeout=60_000)
-            tab.evaluate("document.body.classList.add('ig-export')")
-            for target in targets:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if target.suffix == ".png":
-                    tab.screenshot(path=str(target), full_page=True)
-                else:
-                    target.write_text(tab.evaluate("window.influenceGraph.toSVG()"), encoding="utf-8")
+            _photograph(launched, Path(page), targets, width)
         finally:
-            browser.close()
+            launched.close()
     return targets
+
+
+def _photograph(browser, page: Path, targets: list[Path], width: int) -> None:
+    tab = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        tab.goto(page.resolve().as_uri(), timeout=120_000)
+        tab.wait_for_function("window.influenceGraph && window.influenceGraph.drawn", timeout=120_000)
+        tab.evaluate("document.body.classList.add('ig-export')")
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.suffix == ".png":
+                tab.screenshot(path=str(target), full_page=True)
+            else:
+                target.write_text(tab.evaluate("window.influenceGraph.toSVG()"), encoding="utf-8")
+    finally:
+        tab.close()

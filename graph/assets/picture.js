@@ -130,8 +130,8 @@ function influenceGraphStart() {
       return (b.id === pinned) - (a.id === pinned) || b.importance - a.importance || (a.name < b.name ? -1 : 1);
     }).forEach(function (n) {
       var label = box(network.body.nodes[n.id].labelModule.size);
-      var clear = n.id === pinned || (inside(label, view) && !taken.some(function (t) { return overlaps(label, t); }) &&
-        !drawnNodes.some(function (m) { return m.id !== n.id && overlaps(label, bodies[m.id]); }));
+      // (a name may cross other nodes' shapes: its white outline keeps it readable; never another label)
+      var clear = n.id === pinned || (inside(label, view) && !taken.some(function (t) { return overlaps(label, t); }));
       if (clear) { keepNodes[n.id] = true; taken.push(label); }
     });
     // 3. tie labels, money and shares first, clear of names, nodes and each other
