@@ -424,7 +424,7 @@ def build_network(graph: Subgraph, kind: str, *, height: str = "780px") -> Netwo
         "layout": {"improvedLayout": False},
         "edges": {"smooth": False, "font": {"size": 11, "align": "horizontal", "color": "#444444",
                                              "strokeWidth": 3, "strokeColor": "#ffffff"}},
-        "nodes": {"font": {"size": 13}, "widthConstraint": {"maximum": 260}},
+        "nodes": {"font": {"size": 13}},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
     }))
     return network
