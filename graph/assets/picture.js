@@ -102,10 +102,9 @@ function influenceGraphStart() {
     return a.left >= view.left && a.top >= view.top && a.left + a.width <= view.right && a.top + a.height <= view.bottom;
   }
   function relabel() {
-    var drawnNodes = allNodes.filter(function (n) { return !n.hidden && network.body.nodeIndices.indexOf(n.id) >= 0; });
-    var drawnEdges = allEdges.filter(function (e) {
-      return !e.hidden && edgeText[e.id] && network.body.edgeIndices.indexOf(e.id) >= 0;
-    });
+    var nodeIndices = new Set(network.body.nodeIndices), edgeIndices = new Set(network.body.edgeIndices);  // not in a group
+    var drawnNodes = allNodes.filter(function (n) { return !n.hidden && nodeIndices.has(n.id); });
+    var drawnEdges = allEdges.filter(function (e) { return !e.hidden && edgeText[e.id] && edgeIndices.has(e.id); });
     // 1. every label drawn once, to measure it
     nodes.update(drawnNodes.filter(function (n) { return !nodeLabelShown[n.id]; })
       .map(function (n) { nodeLabelShown[n.id] = true; return {id: n.id, font: nodeFont[n.id]}; }));
