@@ -6,6 +6,12 @@ the page heading, caption and legend are escaped here rather than given to pyvis
 `heading`, Bootstrap's CDN tags are removed, and vis-network is inlined, so opening the page sends no
 request. Node positions are computed here (layered for chains, force-directed for neighbourhoods)
 and physics is off, so even a 10,000-node page is drawn at once instead of simulated.
+
+Where pyvis stops, the wrapper goes on (docs/pictures.md): tie labels in words, parallel ties curved
+apart and node labels wrapped are computed here and handed to pyvis as ordinary vis-network options;
+everything that needs the drawn page (labels at a minimum size chosen by importance so none overlap,
+search, filters, grouping, focus and expand, the empty message, the SVG) is our own script,
+graph/assets/picture.js, inlined after pyvis's.
 """
 
 from __future__ import annotations
@@ -38,6 +44,18 @@ FINANCING_LEVEL = {"lender": 0, "borrower": 1, "project": 2, "contractor": 3}
 # the tie), then node labels (the tooltip still names the node).
 EDGE_LABELS_UP_TO = 1000
 NODE_LABELS_UP_TO = 3000
+ASSETS = Path(__file__).parent / "assets"
+# Node labels: lines of at most this many characters, at most this many lines; longer names end in "…"
+# (the tooltip's first line is always the full name).
+LABEL_LINE = 22
+LABEL_LINES = 3
+# Smallest label, in screen pixels at the page's opening view (picture.js keeps to it).
+MIN_LABEL_PX = 12
+CONFIDENCE_STYLE = {  # besides the dash pattern: opacity, a width cap, and the word in the label
+    "stated": {"dashes": False, "opacity": 1.0},
+    "reported": {"dashes": [10, 5], "opacity": 0.75},
+    "inferred": {"dashes": [2, 6], "opacity": 0.45, "maxWidth": 1.0},
+}
 
 
 @dataclass
@@ -117,6 +135,8 @@ def node_title(node: dict) -> str:
     lines = [node.get("name") or node["id"], f"{node.get('label', '')} · id {node['id']}"]
     node_type = load_schema().nodes.get(node.get("label"))
     lines += [f"{key}: {node[key]}" for key in (node_type.featured if node_type else ()) if node.get(key) is not None]
+    if node.get("note"):
+        lines.append(f"Note: {node['note']}")
     value = _amount(node.get("valueUsd"), "USD")
     if value:
         lines.append(f"value: {value}")
@@ -131,12 +151,14 @@ def node_title(node: dict) -> str:
 def edge_title(edge: dict, nodes: dict[str, dict]) -> str:
     start, end = nodes[edge["from"]], nodes[edge["to"]]
     lines = [f"{start.get('name')} —{edge['type']}→ {end.get('name')}"]
+    if edge.get("note"):
+        lines.append(f"Note: {edge['note']}")
     amount = _amount(edge.get("amount"), edge.get("currency"))
     if amount:
         usd = _amount(edge.get("amountUsd"), "USD")
         lines.append(f"amount: {amount}" + (f" ({usd})" if usd and edge.get("currency") != "USD" else ""))
     if edge.get("share") is not None:
-        lines.append(f"share: {edge['share']:.0%}")
+        lines.append(f"share: {_percent(edge['share'])}")
     if edge.get("year") is not None:
         lines.append(f"year: {edge['year']}")
     rel_type = load_schema().relationships.get(edge["type"])
@@ -145,6 +167,63 @@ def edge_title(edge: dict, nodes: dict[str, dict]) -> str:
     if evidence:
         lines += ["", "Evidence:", *evidence]
     return plain_text("\n".join(lines))
+
+
+def _percent(share: float) -> str:
+    """0.765 → '76.5%' (two decimals at most, never rounded to a whole number that reads as exact)."""
+    return f"{round(share * 100, 2):g}%"
+
+
+def short_money(value: float) -> str:
+    """500,000,000 → '500m', 1,234,000,000 → '1.23bn': three significant figures (the tooltip has all)."""
+    value = float(f"{value:.3g}")  # rounded first, so 999,500,000 reads '1bn', not '1000m'
+    for size, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+def node_label(name: str) -> str:
+    """The name wrapped at word boundaries into at most LABEL_LINES lines; what does not fit ends in '…'."""
+    lines: list[str] = []
+    for word in visible(name).split():
+        while len(word) > LABEL_LINE:  # a word longer than a line is broken, not cut
+            lines.append(word[:LABEL_LINE - 1] + "-")
+            word = word[LABEL_LINE - 1:]
+        if lines and len(lines[-1]) + 1 + len(word) <= LABEL_LINE and not lines[-1].endswith("-"):
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    if len(lines) > LABEL_LINES:
+        lines = lines[:LABEL_LINES]
+        lines[-1] = lines[-1][:LABEL_LINE - 1].rstrip(" -") + "…"
+    return "\n".join(lines) or " "
+
+
+def edge_label(edge: dict, joint: bool = False) -> str:
+    """The tie in words: 'loan USD 500m, 2015', '76.5%', 'prime contractor'; its confidence unless stated.
+
+    `joint`: the amount is a commitment several lenders share and this lender's part is not given.
+    """
+    words = edge["type"].lower().replace("_", " ")
+    amount = edge.get("partAmount") if edge.get("partAmount") is not None else edge.get("amount")
+    if amount is not None:
+        kind = edge.get("instrument") or words
+        whole = (f" of {short_money(edge['amount'])}" if edge.get("partAmount") is not None
+                 and edge.get("amount") is not None else "")
+        words = f"{'joint ' if joint else ''}{kind} {edge.get('currency') or ''} {short_money(amount)}{whole}"
+        words = " ".join(words.split())
+    elif edge.get("share") is not None:
+        words = _percent(edge["share"])
+    elif edge.get("role"):
+        words = edge["role"]
+    if edge.get("year") is not None and amount is not None:
+        words += f", {edge['year']}"
+    if edge.get("status") in INACTIVE_STATUSES:
+        words += f" ({edge['status']})"
+    if edge.get("confidence") in ("reported", "inferred"):
+        words += f" ({edge['confidence']})"
+    return words
 
 
 # --- layout -----------------------------------------------------------------------------------------------
@@ -161,7 +240,16 @@ def _financing_levels(graph: Subgraph) -> dict[str, int]:
         elif kind == "CONTRACTED_FOR":
             roles[edge["from"]].add("contractor")
             roles[edge["to"]].add("project")
-    levels = {node: min(FINANCING_LEVEL[r] for r in roles[node]) for node in roles}
+    # The role that places a node when it plays several: a company that builds a project sits with the
+    # contractors even where it also lends (vendor financing), and a buyer that commissions a project
+    # with the borrowers even where it pays for it too; so contracts and purchases stay short.
+    def column(node_roles: set[str]) -> int:
+        for role in ("contractor", "borrower"):
+            if role in node_roles:
+                return FINANCING_LEVEL[role]
+        return min(FINANCING_LEVEL[r] for r in node_roles)
+
+    levels = {node: column(node_roles) for node, node_roles in roles.items()}
     for node in graph.nodes:  # owners of contractors and anything else: one column further right
         levels.setdefault(node, max(FINANCING_LEVEL.values()) + 1)
     return levels
@@ -234,13 +322,61 @@ def layout(graph: Subgraph, kind: str) -> dict[str, tuple[float, float]]:
     return {n: (float(x) * scale, float(y) * scale) for n, (x, y) in positions.items()}
 
 
-# --- drawing ----------------------------------------------------------------------------------------------
+# --- drawing ---------------------------------------------------------------------------------------------
 def _edge_width(edge: dict, style: dict) -> float:
     if style.get("width") == "amountUsd" and edge.get("amountUsd"):
         return min(12.0, 1.0 + 1.5 * math.log10(1.0 + edge["amountUsd"] / 1e6))
     if style.get("width") == "share" and edge.get("share") is not None:
         return 1.0 + 7.0 * edge["share"]
     return 1.5
+
+
+def importance(graph: Subgraph) -> dict[str, float]:
+    """Which names to write first when not all fit: ties (degree) plus the money they carry (log10 USD)."""
+    score = {node: 0.0 for node in graph.nodes}
+    for edge in graph.edges.values():
+        money = math.log10(1.0 + (edge.get("amountUsd") or 0.0)) / 3.0   # USD 1bn counts as 3 ties
+        for end in (edge["from"], edge["to"]):
+            score[end] += 1.0 + money
+    return score
+
+
+def curves(graph: Subgraph, positions: dict[str, tuple[float, float]]) -> dict[str, dict]:
+    """vis-network `smooth` per tie: parallel ties (either direction) curved to alternate sides with
+    growing roundness so each keeps its own label; a lone tie that would pass over another node bends."""
+    by_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for edge_id, edge in sorted(graph.edges.items()):
+        by_pair[tuple(sorted((edge["from"], edge["to"])))].append(edge_id)
+    smooth: dict[str, dict] = {}
+    for (first, _), edge_ids in by_pair.items():
+        if len(edge_ids) == 1:
+            if _crosses_a_node(graph.edges[edge_ids[0]], positions):
+                smooth[edge_ids[0]] = {"enabled": True, "type": "curvedCW", "roundness": 0.3}
+            continue
+        for i, edge_id in enumerate(edge_ids):
+            clockwise = i % 2 == 0
+            if graph.edges[edge_id]["from"] != first:  # the same side of the pair, seen from the other end
+                clockwise = not clockwise
+            smooth[edge_id] = {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
+                               "roundness": round(0.2 + 0.25 * (i // 2), 2)}
+        if len(edge_ids) % 2 == 1:  # an odd count: the last one may stay straight in the middle
+            smooth[edge_ids[-1]] = {"enabled": False}
+    return smooth
+
+
+def _crosses_a_node(edge: dict, positions: dict[str, tuple[float, float]], clearance: float = 28.0) -> bool:
+    if len(positions) > 1500:  # a quadratic check; big pictures are force-directed and rarely aligned
+        return False
+    (x1, y1), (x2, y2) = positions[edge["from"]], positions[edge["to"]]
+    dx, dy = x2 - x1, y2 - y1
+    length2 = dx * dx + dy * dy or 1.0
+    for node, (x, y) in positions.items():
+        if node in (edge["from"], edge["to"]):
+            continue
+        t = ((x - x1) * dx + (y - y1) * dy) / length2
+        if 0.05 < t < 0.95 and math.hypot(x1 + t * dx - x, y1 + t * dy - y) < clearance:
+            return True
+    return False
 
 
 def build_network(graph: Subgraph, kind: str, *, height: str = "780px") -> Network:
@@ -250,26 +386,44 @@ def build_network(graph: Subgraph, kind: str, *, height: str = "780px") -> Netwo
     year = datetime.now(UTC).year
     network = Network(height=height, width="100%", directed=True, cdn_resources="in_line")
     positions = layout(graph, kind)
+    weight = importance(graph)
     for node_id, node in graph.nodes.items():
         style = schema.nodes[node["label"]].style if node.get("label") in schema.nodes else {}
         muted = is_inactive_node(node)
         x, y = positions[node_id]
-        network.add_node(str(node_id), label=visible(str(node.get("name") or node_id))[:60] if node_labels else " ",
+        network.add_node(str(node_id), label=node_label(str(node.get("name") or node_id)) if node_labels else " ",
                          title=node_title(node),
                          color=MUTED if muted else style.get("color", "#888888"), shape=style.get("shape", "dot"),
                          x=x, y=y, physics=False, font={"color": "#999999" if muted else "#222222"},
-                         opacity=0.5 if muted else 1.0)
+                         opacity=0.5 if muted else 1.0,
+                         # read by picture.js: search, filters, grouping and which labels come first
+                         name=visible(str(node.get("name") or node_id)), kind=node.get("label") or "",
+                         country=visible(str(node.get("country") or "")), importance=round(weight[node_id], 3))
+    commitments = defaultdict(int)
+    for edge in graph.edges.values():
+        if edge.get("commitment"):
+            commitments[edge["commitment"]] += 1
+    smooth = curves(graph, positions)
     for edge_id, edge in graph.edges.items():
         style = schema.relationships[edge["type"]].style if edge["type"] in schema.relationships else {}
         muted = is_inactive_edge(edge, year) or is_inactive_node(graph.nodes[edge["to"]])
-        dashed = bool(style.get("dashes")) or edge.get("confidence") == "inferred"
+        confidence = CONFIDENCE_STYLE.get(edge.get("confidence"), CONFIDENCE_STYLE["stated"])
+        width = 1.0 if muted else min(_edge_width(edge, style), confidence.get("maxWidth", 99.0))
+        dashes = confidence["dashes"] or (bool(style.get("dashes")) and [6, 4])
+        joint = commitments.get(edge.get("commitment"), 0) > 1 and edge.get("partAmount") is None
+        money = edge.get("amountUsd") or 0.0
         network.add_edge(str(edge["from"]), str(edge["to"]), id=edge_id, title=edge_title(edge, graph.nodes),
-                         label=edge["type"] if edge_labels else None, color=MUTED if muted else style.get("color", "#888888"),
-                         width=_edge_width(edge, style), dashes=dashed, arrows="to")
+                         label=visible(edge_label(edge, joint)) if edge_labels else None,
+                         color={"color": MUTED if muted else style.get("color", "#888888"),
+                                "opacity": confidence["opacity"]},
+                         width=width, dashes=dashes, arrows="to", smooth=smooth.get(edge_id, {"enabled": False}),
+                         kind=edge["type"], confidence=edge.get("confidence") or "stated",
+                         importance=round(1.0 + math.log10(1.0 + money) + (edge.get("share") or 0.0), 3))
     network.set_options(json.dumps({
         "physics": {"enabled": False},
         "layout": {"improvedLayout": False},
-        "edges": {"smooth": False, "font": {"size": 9, "align": "middle", "color": "#777777"}},
+        "edges": {"smooth": False, "font": {"size": 11, "align": "horizontal", "color": "#444444",
+                                             "strokeWidth": 3, "strokeColor": "#ffffff"}},
         "nodes": {"font": {"size": 13}},
         "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False},
     }))
@@ -286,51 +440,69 @@ def _legend(graph: Subgraph) -> str:
     items += [f'<span class="ig-key"><span class="ig-line" style="border-top:3px '
               f'{"dashed" if schema.relationships[t].style.get("dashes") else "solid"} '
               f'{schema.relationships[t].style.get("color", "#888")}"></span>{html.escape(t)}</span>' for t in types]
-    items.append('<span class="ig-key"><span class="ig-line" style="border-top:3px dashed #888"></span>inferred</span>')
+    items.append('<span class="ig-key"><span class="ig-line" style="border-top:3px solid #555"></span>stated</span>')
+    items.append('<span class="ig-key"><span class="ig-line" style="border-top:2px dashed #555;opacity:.75">'
+                 '</span>reported (said in the label)</span>')
+    items.append('<span class="ig-key"><span class="ig-line" style="border-top:1px dotted #555;opacity:.45">'
+                 '</span>inferred: thin and faint (said in the label)</span>')
     items.append(f'<span class="ig-key"><span class="ig-swatch" style="background:{MUTED}"></span>'
                  'rejected, cancelled, aborted or ended</span>')
     return "".join(items)
 
 
-PAGE_STYLE = """<style>
-body { font-family: system-ui, sans-serif; margin: 0; }
-.ig-head { padding: 8px 14px; border-bottom: 1px solid #ddd; }
-.ig-head h1 { font-size: 18px; margin: 0 0 4px 0; }
-.ig-caption { font-size: 12px; color: #555; white-space: pre-wrap; overflow-wrap: anywhere; }
-.ig-legend { font-size: 12px; margin-top: 6px; display: flex; flex-wrap: wrap; gap: 10px; }
-.ig-key { display: inline-flex; align-items: center; gap: 4px; }
-.ig-swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; }
-.ig-line { display: inline-block; width: 22px; height: 0; }
-div.vis-tooltip { white-space: pre-wrap; max-width: 520px; overflow-wrap: anywhere; font-size: 12px; }
-</style>"""
+def _toolbar(graph: Subgraph) -> str:
+    """Search, filters by type and confidence, grouping, focus: plain controls picture.js wires up."""
+    def boxes(name: str, values: list[str]) -> str:
+        return "".join(f'<label class="ig-check"><input type="checkbox" checked data-filter="{name}" '
+                       f'value="{html.escape(v, quote=True)}">{html.escape(v)}</label>' for v in values)
 
-READY_SCRIPT = """<script>
-window.influenceGraph = {drawn: false, nodes: 0, edges: 0};
-if (typeof network !== "undefined") {
-  network.once("afterDrawing", function () {
-    window.influenceGraph = {drawn: true, at: performance.now(),
-                             nodes: network.body.data.nodes.length, edges: network.body.data.edges.length};
-  });
-  network.redraw();  // the first drawing may already be done; ask for one more, which fires afterDrawing
-}
-</script>"""
+    kinds = sorted({str(n.get("label") or "") for n in graph.nodes.values()})
+    types = sorted({e["type"] for e in graph.edges.values()})
+    return (
+        '<div class="ig-tools" id="ig-tools">'
+        '<span class="ig-group"><input id="ig-search" type="search" placeholder="find a name" '
+        'list="ig-names" autocomplete="off"><datalist id="ig-names"></datalist>'
+        '<button id="ig-find" type="button">Find</button></span>'
+        '<span class="ig-group"><button id="ig-focus" type="button" title="Show only the selected node and its '
+        'neighbours; then click a node to add its neighbours">Focus on selected</button>'
+        '<button id="ig-all" type="button">Show all</button></span>'
+        '<span class="ig-group">Group by <select id="ig-groupby"><option value="">nothing</option>'
+        '<option value="kind">type</option><option value="country">country</option></select></span>'
+        f'<span class="ig-group">Nodes: {boxes("kind", kinds)}</span>'
+        f'<span class="ig-group">Ties: {boxes("type", types)}</span>'
+        f'<span class="ig-group">Confidence: {boxes("confidence", list(CONFIDENCE_STYLE))}</span>'
+        '<span id="ig-status" class="ig-status" role="status"></span></div>')
+
+
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
 
 EXTERNAL_TAG = re.compile(r"<(link|script)\b[^>]*\b(href|src)\s*=\s*[\"']https?://[^>]*>(\s*</script>)?", re.I)
 PYVIS_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.I)
+PYVIS_CARD = re.compile(r'<div class="card" style="width: 100%">', re.I)
 
 
-def page_html(graph: Subgraph, *, title: str, caption: str, kind: str) -> str:
-    """The whole page: pyvis's HTML made self-contained, with an escaped heading, caption and legend."""
+def page_html(graph: Subgraph, *, title: str, caption: str, kind: str, empty_message: str | None = None) -> str:
+    """The whole page: pyvis's HTML made self-contained, with an escaped heading, caption, legend and
+    toolbar, and picture.js. An empty graph shows `empty_message` where the picture would be."""
     page = build_network(graph, kind).generate_html()
     page = EXTERNAL_TAG.sub("", page)
     page = PYVIS_HEADING.sub("", page)
     title, caption = visible(title), visible(caption)
-    head = f"<title>{html.escape(title)}</title>{PAGE_STYLE}"
-    header = (f'<div class="ig-head"><h1>{html.escape(title)}</h1>'
+    config = {"minLabelPx": MIN_LABEL_PX, "empty": visible(empty_message or "Nothing to draw.") if not graph.nodes else None}
+    head = f"<title>{html.escape(title)}</title><style>{_asset('picture.css')}</style>"
+    header = (f'<div id="ig-picture"><div class="ig-head"><h1>{html.escape(title)}</h1>'
               f'<div class="ig-caption">{html.escape(caption)}</div>'
-              f'<div class="ig-legend">{_legend(graph)}</div></div>')
+              f'<div class="ig-legend">{_legend(graph)}</div></div>'
+              f'<div id="ig-empty" class="ig-empty" hidden></div>{_toolbar(graph)}')
     page = page.replace("<head>", "<head>" + head, 1).replace("<body>", "<body>" + header, 1)
-    page = page.replace("</body>", READY_SCRIPT + "</body>", 1)
+    if not PYVIS_CARD.search(page):
+        raise RuntimeError("pyvis's template changed: no picture card to close the page's picture around")
+    config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
+    page = PYVIS_CARD.sub(lambda m: f'<script type="application/json" id="ig-config">{config_json}</script>'
+                                    f"<script>{_asset('picture.js')}</script>" + m.group(0), page, count=1)
+    page = page.replace("</body>", "</div><script>influenceGraphStart();</script></body>", 1)
     leftover = EXTERNAL_TAG.search(page)
     if leftover:
         raise RuntimeError(f"the page would load {leftover.group(0)[:80]!r}; pyvis's template changed")
@@ -342,16 +514,26 @@ def render_subgraph(rows_or_graph: list[dict] | Subgraph, path: Path | str, *, t
                     show_inactive: bool = False) -> Path:
     """Write a picture of query rows (with a `hops` column) or of a Subgraph to `path` (UTF-8 HTML)."""
     graph = rows_or_graph if isinstance(rows_or_graph, Subgraph) else subgraph_from_rows(rows_or_graph)
-    if not show_inactive:
-        graph = without_inactive(graph)
+    drawn = graph if show_inactive else without_inactive(graph)
     drawn_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     caption = (f"query: {query or '(rows)'}   parameters: {json.dumps(params or {}, ensure_ascii=False)}\n"
-               f"drawn {drawn_at}   {len(graph.nodes)} nodes, {len(graph.edges)} ties   rows hash {graph.digest()}"
+               f"drawn {drawn_at}   {len(drawn.nodes)} nodes, {len(drawn.edges)} ties   rows hash {drawn.digest()}"
                + ("" if show_inactive else "   (refused projects and ended ties hidden)"))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page_html(graph, title=title, caption=caption, kind=LAYOUTS.get(kind, kind)), encoding="utf-8")
+    path.write_text(page_html(drawn, title=title, caption=caption, kind=LAYOUTS.get(kind, kind),
+                              empty_message=empty_message(graph, drawn)), encoding="utf-8")
     return path
+
+
+def empty_message(graph: Subgraph, drawn: Subgraph) -> str | None:
+    """What an empty picture says (on the page and on the command line); None when there is something to draw."""
+    if drawn.nodes:
+        return None
+    if graph.nodes:
+        return (f"Nothing in force to draw: {len(graph.nodes)} nodes and {len(graph.edges)} ties are refused "
+                "projects or ended ties, hidden (draw them with --show-inactive).")
+    return "Nothing to draw: the query found no ties for these parameters."
 
 
 # --- export -----------------------------------------------------------------------------------------------

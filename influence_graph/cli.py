@@ -277,7 +277,8 @@ def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) ->
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The HTML page to write.")
 @click.option("--export", "exports", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the subgraph as .graphml, .gexf or .json; repeatable.")
+              help="Also write the picture as .png or .svg (caption and legend included, drawn by headless "
+                   "Chromium from the page), or the subgraph as .graphml, .gexf or .json; repeatable.")
 @click.option("--show-inactive", is_flag=True, help="Also draw refused projects and ended ties (muted).")
 @database_option
 @handle_errors
@@ -285,9 +286,11 @@ def viz(name, params, output, exports, show_inactive, database):
     """Draw a chain query as a self-contained interactive page (and export its subgraph)."""
     values = cypher.get(name).parse_params(params)
     with database_driver(database) as (driver, database):
-        page = pictures.render(driver, name, values, output, database=database, show_inactive=show_inactive,
-                               exports=exports)
-    for path in (page, *exports):
+        picture = pictures.draw(driver, name, values, output, database=database, show_inactive=show_inactive,
+                                exports=exports)
+    if picture.empty:
+        console.print(picture.empty)
+    for path in (picture.path, *exports):
         console.print(f"wrote {path}")
 
 

@@ -1,15 +1,22 @@
 """The few functions that join a canned query to a picture: run the query, fetch the nodes' own
-properties, and draw the subgraph with graph.viz."""
+properties, draw the subgraph with graph.viz, and photograph the drawn page (PNG, SVG) in headless
+Chromium through Playwright, so a static picture is the page an analyst checked, not a redrawing."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from neo4j import Driver
 
 import cypher
-from graph.viz import Subgraph, export, render_subgraph, subgraph_from_rows
+from graph.viz import Subgraph, empty_message, export, render_subgraph, subgraph_from_rows, without_inactive
+
+STATIC_SUFFIXES = (".png", ".svg")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 def add_node_properties(graph: Subgraph, driver: Driver, database: str = "neo4j") -> Subgraph:
@@ -17,11 +24,16 @@ def add_node_properties(graph: Subgraph, driver: Driver, database: str = "neo4j"
     rows = cypher.read(
         driver,
         "MATCH (n:Entity) WHERE n.id IN $ids "
-        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS properties",
+        "RETURN n.id AS id, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, properties(n) AS properties, "
+        "head([(n)-[:LOCATED_IN|GOVERNS]->(c:Country) | c.name] + "
+        "     [(n)-[:LOCATED_IN|GOVERNS]->(:City)-[:LOCATED_IN]->(c:Country) | c.name] + "
+        "     [c IN [n] WHERE c:Country | c.name]) AS country",
         {"ids": list(graph.nodes)}, database,
     )
     for row in rows:
         graph.nodes[row["id"]].update(row["properties"], label=row["label"])
+        if row["country"]:  # for grouping by country in the page (from LOCATED_IN or GOVERNS, not a stored property)
+            graph.nodes[row["id"]]["country"] = row["country"]
     return graph
 
 
@@ -34,12 +46,73 @@ def query_subgraph(driver: Driver, query_name: str, params: dict | None = None, 
     return add_node_properties(graph, driver, database)
 
 
-def render(driver: Driver, query_name: str, params: dict | None, path: Path | str, *, database: str = "neo4j",
-           show_inactive: bool = False, exports: Iterable[Path | str] = ()) -> Path:
-    """Run a canned query and write its picture, and its subgraph to each of `exports` (.graphml, .gexf, .json)."""
+@dataclass
+class Picture:
+    path: Path
+    empty: str | None  # what the page says when there is nothing to draw
+
+
+def draw(driver: Driver, query_name: str, params: dict | None, path: Path | str, *, database: str = "neo4j",
+         show_inactive: bool = False, exports: Iterable[Path | str] = ()) -> Picture:
+    """Run a canned query and write its picture; each of `exports` is a .png or .svg of the drawn page,
+    or the subgraph as .graphml, .gexf or .json."""
     query = cypher.get(query_name)
     graph = query_subgraph(driver, query_name, params, database)
+    exports = [Path(p) for p in exports]
     for export_path in exports:
-        export(graph, export_path)
-    return render_subgraph(graph, path, title=query.title, kind=query.visual, query=query_name,
+        if export_path.suffix not in STATIC_SUFFIXES:
+            export(graph, export_path)
+    page = render_subgraph(graph, path, title=query.title, kind=query.visual, query=query_name,
                            params=query.bind(params), show_inactive=show_inactive)
+    static = [p for p in exports if p.suffix in STATIC_SUFFIXES]
+    if static:
+        photograph(page, *static)
+    return Picture(page, empty_message(graph, graph if show_inactive else without_inactive(graph)))
+
+
+def render(driver: Driver, query_name: str, params: dict | None, path: Path | str, *, database: str = "neo4j",
+           show_inactive: bool = False, exports: Iterable[Path | str] = ()) -> Path:
+    """`draw`, for callers that only need the page."""
+    return draw(driver, query_name, params, path, database=database, show_inactive=show_inactive, exports=exports).path
+
+
+def photograph(page: Path | str, *outputs: Path | str, width: int = 1400, browser=None) -> list[Path]:
+    """Write each of `outputs` (.png or .svg) from the written page as headless Chromium draws it, caption
+    and legend included, the toolbar left out. The page is opened with every request off the machine
+    refused, as an analyst's browser would open it offline. `browser`: a Playwright browser to reuse."""
+    targets = [Path(p) for p in outputs]
+    for target in targets:
+        if target.suffix not in STATIC_SUFFIXES:
+            raise ValueError(f"{target}: a static picture is .png or .svg, not {target.suffix!r}")
+    if browser is not None:
+        _photograph(browser, Path(page), targets, width)
+        return targets
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise RuntimeError("a .png or .svg picture needs Chromium (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright  # only here: the rest of the library never needs a browser
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            _photograph(launched, Path(page), targets, width)
+        finally:
+            launched.close()
+    return targets
+
+
+def _photograph(browser, page: Path, targets: list[Path], width: int) -> None:
+    tab = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        tab.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        tab.goto(page.resolve().as_uri(), timeout=120_000)
+        tab.wait_for_function("window.influenceGraph && window.influenceGraph.drawn", timeout=120_000)
+        tab.evaluate("document.body.classList.add('ig-export')")
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.suffix == ".png":
+                tab.screenshot(path=str(target), full_page=True)
+            else:
+                target.write_text(tab.evaluate("window.influenceGraph.toSVG()"), encoding="utf-8")
+    finally:
+        tab.close()
