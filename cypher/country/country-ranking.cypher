@@ -29,6 +29,11 @@ WITH country, collect(CASE WHEN leftOutBecause IS NULL THEN project END) AS proj
      size(collect(CASE WHEN project.status IN ['rejected', 'cancelled', 'aborted'] THEN project END)) AS refused,
      collect(CASE WHEN leftOutBecause IS NOT NULL
                   THEN {why: leftOutBecause + ' (project)', usd: project.valueUsd} END) AS skippedProjects
+// rank first: vendors and financing are read for the countries shown only
+WITH country, projects, refused, skippedProjects,
+     reduce(total = 0.0, p IN projects | total + coalesce(p.valueUsd, 0)) AS valueUsd
+ORDER BY size(projects) DESC, valueUsd DESC, country.name
+LIMIT $limit
 CALL (projects) {
   UNWIND projects AS p
   OPTIONAL MATCH (vendor:Company)-[:CONTRACTED_FOR]->(p)
@@ -54,9 +59,9 @@ CALL (country) {
                     THEN {why: why + ' (financing)', usd: usd} END) AS skippedFinancing
   RETURN size(lenders) AS lenders, reduce(total = 0.0, usd IN amounts | total + usd) AS financedUsd, skippedFinancing
 }
-WITH country, projects, refused, vendors, lenders, financedUsd, skippedProjects + skippedFinancing AS skipped
+WITH country, projects, valueUsd, refused, vendors, lenders, financedUsd, skippedProjects + skippedFinancing AS skipped
 RETURN country.name AS country, country.id AS countryId, size(projects) AS projects,
-       reduce(total = 0.0, p IN projects | total + coalesce(p.valueUsd, 0)) AS valueUsd,
+       valueUsd,
        reduce(total = 0, p IN projects | total + coalesce(p.cameras, 0)) AS cameras,
        refused, vendors, lenders, financedUsd,
        [why IN apoc.coll.sort(apoc.coll.toSet([s IN skipped | s.why])) |

@@ -15,31 +15,44 @@
 // column: projectValueUsd -- sum of valueUsd over its distinct counted projects (projects without a value add nothing)
 // column: roles -- roles it played in them
 // column: leftOut -- what the counting policy left out (a bid that was not won counts as proposed), by reason, with project values
-MATCH (vendor:Company)-[tie:CONTRACTED_FOR]->(project:Project)
+CALL () {
+  // the projects in the country (directly or through a city or region), or every project
+  MATCH (:Country {id: $country})<-[:LOCATED_IN]-{1,2}(project:Project)
+  RETURN DISTINCT project
+  UNION ALL
+  MATCH (project:Project)
+  WHERE $country IS NULL
+  RETURN project
+}
+MATCH (vendor:Company)-[tie:CONTRACTED_FOR]->(project)
 WHERE ($role IS NULL OR tie.role = $role)
-OPTIONAL MATCH (project)-[:LOCATED_IN]->{1,2}(country:Country)
-WITH vendor, project, tie, collect(DISTINCT country.id) AS projectCountries
-WHERE $country IS NULL OR $country IN projectCountries
 // a vendor that only bid did not do the work, whatever became of the project
-WITH vendor, project, tie, projectCountries,
+WITH vendor, project, tie,
      CASE WHEN tie.role = 'bidder' THEN 'proposed' ELSE project.status END AS status
-WITH vendor, project, tie, projectCountries,
+WITH vendor, project, tie,
      CASE WHEN NOT $includeNotRecommended AND tie.recommendedForAggregates = false THEN 'not recommended for aggregates'
           WHEN NOT $includeNotHappened AND status IN ['proposed', 'rejected', 'cancelled', 'aborted'] THEN status
           WHEN NOT $includeInferred AND tie.confidence = 'inferred' THEN 'inferred' END AS leftOutBecause
 // one row per vendor and project: counted when one of its ties to the project counts
-WITH vendor, project, projectCountries,
+WITH vendor, project,
      collect(CASE WHEN leftOutBecause IS NULL THEN tie.role END) AS countedRoles,
      head(apoc.coll.sort(collect(leftOutBecause))) AS why
 WITH vendor,
      collect(CASE WHEN size(countedRoles) > 0 THEN project END) AS projects,
-     apoc.coll.flatten(collect(CASE WHEN size(countedRoles) > 0 THEN projectCountries END)) AS countries,
      apoc.coll.flatten(collect(countedRoles)) AS roles,
      collect(CASE WHEN size(countedRoles) = 0 THEN {why: why, usd: project.valueUsd} END) AS skipped
 WHERE size(projects) > 0
-RETURN vendor.name AS vendor, vendor.id AS vendorId, size(projects) AS projects,
-       apoc.coll.sort(apoc.coll.toSet(countries)) AS countries,
-       reduce(total = 0.0, p IN projects | total + coalesce(p.valueUsd, 0)) AS projectValueUsd,
+WITH vendor, projects, roles, skipped,
+     reduce(total = 0.0, p IN projects | total + coalesce(p.valueUsd, 0)) AS projectValueUsd
+ORDER BY size(projects) DESC, projectValueUsd DESC, vendor.name
+LIMIT $limit
+// rank first: the countries are read for the vendors shown only
+CALL (projects) {
+  UNWIND projects AS p
+  MATCH (p)-[:LOCATED_IN]->{1,2}(country:Country)
+  RETURN apoc.coll.sort(collect(DISTINCT country.id)) AS countries
+}
+RETURN vendor.name AS vendor, vendor.id AS vendorId, size(projects) AS projects, countries, projectValueUsd,
        apoc.coll.sort(apoc.coll.toSet(roles)) AS roles,
        [why IN apoc.coll.sort(apoc.coll.toSet([s IN skipped | s.why])) |
           toString(size([s IN skipped WHERE s.why = why])) + ' ' + why +
@@ -47,4 +60,3 @@ RETURN vendor.name AS vendor, vendor.id AS vendorId, size(projects) AS projects,
                THEN ', USD ' + apoc.number.format(toInteger(reduce(t = 0.0, s IN [s IN skipped WHERE s.why = why] | t + coalesce(s.usd, 0))))
                ELSE '' END] AS leftOut
 ORDER BY projects DESC, projectValueUsd DESC, vendor
-LIMIT $limit
