@@ -394,6 +394,9 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
     _merging([*nodes.values(), *relationships.values()])  # a name merges one way everywhere
     for spec in [*nodes.values(), *relationships.values()]:  # the per-value provenance's own names are free
         for prop in spec.claimed:
+            if prop.type.endswith("[]"):  # `pValues` would be a list of lists, which Neo4j cannot store
+                raise SchemaError(f"{getattr(spec, 'label', getattr(spec, 'type', ''))}: list property {prop.name!r} "
+                                  "must merge by union (or another rule), not keep-all")
             for kept in (f"{prop.name}Sources", f"{prop.name}Values"):
                 if kept in spec.properties:
                     raise SchemaError(f"{getattr(spec, 'label', getattr(spec, 'type', ''))}: property {kept!r} "

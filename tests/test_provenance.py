@@ -4,12 +4,14 @@ writing one property at once both land. Every test runs on the real server."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 
 import pytest
 
 import cypher
 from graph.records import Dataset, Origin
+from graph.schema import SCHEMA_DIR, SchemaError, load_schema
 from graph.writer import write_dataset
 from tests.helpers import DATABASE, wipe
 
@@ -226,3 +228,17 @@ def test_concurrent_imports_of_different_values_both_land(clean_db, exists):
         assert (props["status"], props["statusValues"], props["statusSources"]) == (
             "implemented", ["signed", "implemented"], ["a", "b"]), f"round {round_}: a value was lost"
         assert {s for s, _ in props["pairs"]} >= {"a", "b"}, f"round {round_}: a source's quote was lost"
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("  badList:\n    type: string[]\n", "list property 'badList' must merge by union"),
+    ("  sectorSources:\n    type: string\n", "'sectorSources' is the name under which the sources of 'sector' are kept"),
+])
+def test_the_schema_refuses_what_per_value_provenance_cannot_store(tmp_path, extra, message):
+    schema_dir = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, schema_dir)
+    company = schema_dir / "nodes" / "Company.yaml"
+    company.write_text(company.read_text(encoding="utf-8").replace("properties:\n", "properties:\n" + extra, 1),
+                       encoding="utf-8")
+    with pytest.raises(SchemaError, match=message):
+        load_schema(schema_dir)

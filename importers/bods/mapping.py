@@ -146,7 +146,7 @@ class GraphBuilder:
         draft = self.drafts[node_id][1]  # another record of the same entity: its name becomes an alias
         props["aliases"] = [name, *props.get("aliases", [])]
         for prop, value in props.items():
-            rule = MERGING[prop].merge if prop in MERGING else "agree"
+            rule = MERGING[prop].merge if prop in MERGING else "keep-all"
             if rule == "provenance":
                 draft[prop] = draft[prop] + value
             elif rule == "union":
