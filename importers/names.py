@@ -136,6 +136,7 @@ def is_place(text: str) -> bool:
     return folded in CITIES or _territory(folded) is not None
 
 
+@lru_cache(maxsize=1 << 18)  # the resolver compares every known name again for each incoming entity
 def normalise_name(name: str) -> str:
     """The form in which two names are compared: `Hangzhou Hikvision Digital Technology Co., Ltd.` →
     `hangzhou hikvision digital technology`, `The Philippine National Police` → `philippines national
@@ -191,7 +192,8 @@ def _country_first(words: list[str]) -> list[str]:
     return words
 
 
-def countries(name: str) -> set[str]:
+@lru_cache(maxsize=1 << 16)
+def countries(name: str) -> frozenset[str]:
     """The countries a name places its entity in, as ISO codes: `Government of Mali` → {ml},
     `Bank of China (Hong Kong)` → {cn, hk}; the longest phrase wins (`Papua New Guinea` is not Guinea)."""
     words, found, start = _fold(name).split(), set(), 0
@@ -204,9 +206,10 @@ def countries(name: str) -> set[str]:
                 break
         else:
             start += 1
-    return found
+    return frozenset(found)
 
 
+@lru_cache(maxsize=1 << 16)
 def weak_alias(alias: str) -> bool:
     """An alias of one word that is a country, a city or a common word (`China`, `Belgrade`, `Group`),
     or an acronym (`CNOOC` is the group's alias, and "CNOOC Limited" its listed subsidiary's name): it

@@ -159,7 +159,7 @@ class Resolver:
         """Up to three candidates of the same label whose best name scores at or above the threshold."""
         names = [(name, c.id) for c in self.by_id.values()
                  if c.label == node.label and c.id != node.id and self._decided(node.id, c.id) is None
-                 and self._may_be(node, c.id) for name in c.names()]
+                 for name in c.names()]
         query = normalise_name(node.props.get("name", ""))
         if not query or not names or node.label in NOT_FUZZY:
             return []
@@ -168,7 +168,7 @@ class Resolver:
                                                score_cutoff=self.threshold, limit=None):
             candidate = names[index][1]
             best[candidate] = max(score, best.get(candidate, 0.0))
-        ranked = sorted(best.items(), key=lambda item: -item[1])[:3]
+        ranked = sorted(((c, score) for c, score in best.items() if self._may_be(node, c)), key=lambda item: -item[1])[:3]
         return [Match(node, self.by_id[candidate], score, "similar name") for candidate, score in ranked]
 
     def resolve(self, dataset: Dataset) -> Resolution:
