@@ -247,7 +247,7 @@ def test_a_cell_parser_returns_a_value_or_a_clean_cell_error(kind, cell, formats
     assert value is None or isinstance(value, (str, int, float, bool))
 
 
-BAD_SPELLINGS = ["USD 1.2bn", "—", "1.2.3", "12,5", "1e6", "0x10", "NaN", "inf", "∞", "½", "12/03/2021",
+BAD_SPELLINGS = ["USD 1.2bn", "—", "1.2.3", "12,5", "1e999", "0x10", "NaN", "inf", "∞", "½", "12/03/2021",
                  "March 12, 2021", "12.03.2021", "2021-13-03", "21 zillion", "USD 5 EUR", "$", ""]
 
 
@@ -259,6 +259,8 @@ def test_known_bad_spellings_give_a_cell_error():
                 continue
             with pytest.raises(CellError):
                 PARSERS[kind](cell)
+    # E-notation, as spreadsheets and pandas write large numbers, is a number (issue #18); "1e999" above is not
+    assert (parse_float("1e6"), parse_integer("1e6"), parse_amount("5.689852347E7")) == (1e6, 1_000_000, 56898523.47)
     for cell in ("12/03/2021", "March 12, 2021", "12.03.2021"):  # declared, these three spellings read
         assert parse_date(cell, ("%d/%m/%Y", "%B %d, %Y", "%d.%m.%Y")) == "2021-03-12"
 

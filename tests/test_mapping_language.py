@@ -489,3 +489,9 @@ nodes:
 """, encoding="utf-8")
     with pytest.raises(ImportFailed, match="'document' repeats; a row cites one Source"):
         tabular.load(tmp_path / "sheet.csv", tmp_path / "mapping.yaml", assertions={})
+
+
+@pytest.mark.parametrize("cell", ["1e999", "9E+400 USD"])
+def test_an_exponent_beyond_what_a_number_holds_is_refused(cell):
+    with pytest.raises(CellError, match="is too large a number"):
+        parse_amount_and_currency(cell)

@@ -65,7 +65,14 @@ def parse_float(cell: Any, **_: Any) -> float:
     text = as_text(cell)
     if not PLAIN_NUMBER.fullmatch(text):
         raise CellError(f"{text!r} is not a number (write it like 1200000, 1,200,000, 1.5 or 1.2E6)")
-    return float(Decimal(text.replace(",", "")))
+    return _finite(float(Decimal(text.replace(",", ""))), text)
+
+
+def _finite(value: float, text: str) -> float:
+    """`value`, unless an exponent took it past what a float holds ("1e999")."""
+    if not math.isfinite(value):
+        raise CellError(f"{text!r} is too large a number")
+    return value
 
 
 BOOLEANS = {"true": True, "yes": True, "y": True, "1": True, "false": False, "no": False, "n": False, "0": False}
@@ -153,7 +160,7 @@ def parse_amount_and_currency(cell: Any) -> tuple[float, str | None]:
         raise CellError(f"{text!r} names two currencies")
     value = Decimal(match["number"].replace(",", "")) * (MULTIPLIERS[scale.lower()] if scale else 1)  # 1.2bn exactly
     token = before or after
-    return float(value), _currency(token) if token else None
+    return _finite(float(value), text), _currency(token) if token else None
 
 
 def parse_amount(cell: Any, **_: Any) -> float:
