@@ -4,6 +4,7 @@ Chromium through Playwright, so a static picture is the page an analyst checked,
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -102,9 +103,12 @@ def photograph(page: Path | str, *outputs: Path | str, width: int = 1400, browse
 
 
 def _chromium() -> str:
+    """The system's Chromium, and Playwright (a dev extra) to drive it; a clear error when either is missing."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         raise RuntimeError("a .png or .svg picture needs Chromium (Debian: apt-get install chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        raise RuntimeError("a .png or .svg picture needs Playwright: pip install -e '.[dev]' (no browser is downloaded)")
     return chromium
 
 
