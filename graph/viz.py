@@ -498,7 +498,7 @@ def page_html(graph: Subgraph, *, title: str, caption: str, kind: str, empty_mes
               f'<div id="ig-empty" class="ig-empty" hidden></div>{_toolbar(graph)}')
     page = page.replace("<head>", "<head>" + head, 1).replace("<body>", "<body>" + header, 1)
     if not PYVIS_CARD.search(page):
-        raise RuntimeError("pyvis's template changed: no picture card to close the page's picture around")
+        raise RuntimeError("pyvis's template changed: no picture card to put the page's script before")
     config_json = json.dumps(config, ensure_ascii=False).replace("<", "\\u003c")
     page = PYVIS_CARD.sub(lambda m: f'<script type="application/json" id="ig-config">{config_json}</script>'
                                     f"<script>{_asset('picture.js')}</script>" + m.group(0), page, count=1)

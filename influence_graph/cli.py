@@ -286,8 +286,11 @@ def viz(name, params, output, exports, show_inactive, database):
     """Draw a chain query as a self-contained interactive page (and export its subgraph)."""
     values = cypher.get(name).parse_params(params)
     with database_driver(database) as (driver, database):
-        picture = pictures.draw(driver, name, values, output, database=database, show_inactive=show_inactive,
-                                exports=exports)
+        try:
+            picture = pictures.draw(driver, name, values, output, database=database, show_inactive=show_inactive,
+                                    exports=exports)
+        except (ValueError, RuntimeError) as error:  # an export format we do not write, no Chromium
+            raise click.ClickException(str(error)) from error
     if picture.empty:
         console.print(picture.empty)
     for path in (picture.path, *exports):

@@ -4,6 +4,7 @@ Chromium through Playwright, so a static picture is the page an analyst checked,
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,14 +58,16 @@ def draw(driver: Driver, query_name: str, params: dict | None, path: Path | str,
     """Run a canned query and write its picture; each of `exports` is a .png or .svg of the drawn page,
     or the subgraph as .graphml, .gexf or .json."""
     query = cypher.get(query_name)
-    graph = query_subgraph(driver, query_name, params, database)
     exports = [Path(p) for p in exports]
+    static = [p for p in exports if p.suffix in STATIC_SUFFIXES]
+    if static:
+        _chromium()  # before anything is written
+    graph = query_subgraph(driver, query_name, params, database)
     for export_path in exports:
         if export_path.suffix not in STATIC_SUFFIXES:
             export(graph, export_path)
     page = render_subgraph(graph, path, title=query.title, kind=query.visual, query=query_name,
                            params=query.bind(params), show_inactive=show_inactive)
-    static = [p for p in exports if p.suffix in STATIC_SUFFIXES]
     if static:
         photograph(page, *static)
     return Picture(page, empty_message(graph, graph if show_inactive else without_inactive(graph)))
@@ -87,9 +90,7 @@ def photograph(page: Path | str, *outputs: Path | str, width: int = 1400, browse
     if browser is not None:
         _photograph(browser, Path(page), targets, width)
         return targets
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        raise RuntimeError("a .png or .svg picture needs Chromium (Debian: apt-get install chromium)")
+    chromium = _chromium()
     from playwright.sync_api import sync_playwright  # only here: the rest of the library never needs a browser
 
     with sync_playwright() as playwright:
@@ -99,6 +100,16 @@ def photograph(page: Path | str, *outputs: Path | str, width: int = 1400, browse
         finally:
             launched.close()
     return targets
+
+
+def _chromium() -> str:
+    """The system's Chromium, and Playwright (a dev extra) to drive it; a clear error when either is missing."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise RuntimeError("a .png or .svg picture needs Chromium (Debian: apt-get install chromium)")
+    if importlib.util.find_spec("playwright") is None:
+        raise RuntimeError("a .png or .svg picture needs Playwright: pip install -e '.[dev]' (no browser is downloaded)")
+    return chromium
 
 
 def _photograph(browser, page: Path, targets: list[Path], width: int) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from graph import viz
 from influence_graph import pictures
-from tests.helpers import run_cli
+from tests.helpers import DATABASE, run_cli
 from tests.test_viz import SCREENSHOTS, browser, open_page  # noqa: F401  (browser is a fixture)
 
 
@@ -277,3 +277,17 @@ def test_cli_empty_answer_and_static_exports(seeded_db, cli_env, tmp_path):
             "--export", str(svg), env=cli_env, check=True)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Nothing to draw" not in svg.read_text(encoding="utf-8") and "<path" in svg.read_text(encoding="utf-8")
+    refused = run_cli("viz", "country-exposure", "-p", "country=ZW", "-o", str(tmp_path / "x.html"),
+                      "--export", str(tmp_path / "x.jpg"), env=cli_env)
+    assert refused.returncode == 1 and "'.jpg'" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_nodes_carry_their_country_for_grouping(seeded_db):
+    # aspi-2019: government-of-zimbabwe GOVERNS ZW, zimbabwe-netone-huawei-contracts and huawei are
+    # LOCATED_IN ZW and CN
+    graph = pictures.query_subgraph(seeded_db, "country-exposure", {"country": "ZW"}, DATABASE)
+    assert graph.nodes["government-of-zimbabwe"]["country"] == "Zimbabwe"
+    assert graph.nodes["zimbabwe-netone-huawei-contracts"]["country"] == "Zimbabwe"
+    assert graph.nodes["huawei"]["country"] == "China"
+    network = viz.build_network(graph, "financing")
+    assert {n["id"]: n["country"] for n in network.nodes}["government-of-zimbabwe"] == "Zimbabwe"

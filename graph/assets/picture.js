@@ -56,6 +56,7 @@ function influenceGraphStart() {
   var byId = {}, fullLabel = {}, edgeText = {}, neighbours = {}, nodeFont = {};
   allNodes.forEach(function (n) { byId[n.id] = n; fullLabel[n.id] = n.label; neighbours[n.id] = []; nodeFont[n.id] = n.font || {}; });
   var HIDDEN = {size: 0};
+  var INSIDE = new Set(["box", "ellipse", "circle", "database", "text"]);  // shapes drawn around their label
   allEdges.forEach(function (e) {
     edgeText[e.id] = e.label;
     neighbours[e.from].push(e.to);
@@ -128,7 +129,9 @@ function influenceGraphStart() {
     drawnNodes.slice().sort(function (a, b) {
       return (b.id === pinned) - (a.id === pinned) || b.importance - a.importance || (a.name < b.name ? -1 : 1);
     }).forEach(function (n) {
-      var label = box(network.body.nodes[n.id].labelModule.size);
+      var body = network.body.nodes[n.id], bound = body.shape.boundingBox;
+      var label = box(INSIDE.has(body.options.shape) ? {left: bound.left, top: bound.top, width: bound.right - bound.left,
+                                                        height: bound.bottom - bound.top} : body.labelModule.size);
       // (a name may cross other nodes' shapes: its white outline keeps it readable; never another label)
       var clear = n.id === pinned || (inside(label, view) && !taken.some(function (t) { return overlaps(label, t); }));
       if (clear) { keepNodes[n.id] = true; taken.push(label); }
@@ -152,7 +155,8 @@ function influenceGraphStart() {
     network.redraw();
     IG.labelledNodes = Object.keys(keepNodes);
     IG.labelledEdges = Object.keys(keepEdges);
-    IG.labelPx = network.body.nodes[drawnNodes.length ? drawnNodes[0].id : allNodes[0].id].labelModule.fontOptions.size * scale;
+    var first = IG.labelledNodes[0];
+    IG.labelPx = first === undefined ? null : network.body.nodes[first].labelModule.fontOptions.size * scale;
   }
   var relabelTimer = null;
   function relabelSoon() { clearTimeout(relabelTimer); relabelTimer = setTimeout(relabel, 200); }
