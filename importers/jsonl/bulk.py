@@ -103,7 +103,8 @@ class _Files:
             spec = self.spec(kind, name)
             columns = [p for p in spec if p != "id" or kind == "relationship"]
             types = {p: "long" if p in as_long else ADMIN_TYPES[spec[p].type] for p in columns}
-            path = self.folder / f"{kind}-{name}-{len(self.open)}.csv"
+            variant = sum(1 for k in self.open if k[:2] == (kind, name))
+            path = self.folder / f"{kind}-{name}-{variant}.csv"
             handle = path.open("w", encoding="utf-8", errors="surrogatepass")
             if kind == "node":
                 space = self.schema.entity_label if self.schema.nodes[name].is_entity else name
