@@ -103,6 +103,9 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
                             f"{run['index_seconds']:.0f} s (CSV writing {run['csv_write_seconds']:.0f} s not counted)")
                 elif "csv_write_seconds" in run:
                     note = f"{run['rows_per_tx']} rows per transaction (CSV writing {run['csv_write_seconds']:.1f} s not counted)"
+                elif name == "ours bulk":
+                    note = ("every step counted: " + ", ".join(f"{step} {sec:.0f} s" for step, sec in run["steps"].items())
+                            + f"; {run['leftover_rows']} rows through the writer (JSON-lines file writing not counted)")
                 elif name == "ours streaming":
                     validated = run.get("validate_seconds")
                     note = (f"peak RSS of the process {run['rss_peak_mb']:,.0f} MB; checking the file "
@@ -121,6 +124,8 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
             ours_runs = [("ours (write_dataset, best batch)", best)]
             if stream and "rows_per_s" in stream and not stream.get("error"):
                 ours_runs.append(("ours streaming (CLI)", stream))
+            if by.get("ours bulk") and "rows_per_s" in by["ours bulk"]:
+                ours_runs.append(("ours bulk (CLI steps)", by["ours bulk"]))
             for who, mine in ours_runs:
                 if not mine:
                     continue
@@ -128,6 +133,8 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
                                          ("LOAD CSV IN TRANSACTIONS", 0.8, "(b) LOAD CSV"),
                                          ("neo4j-admin database import (offline)", None, "offline ceiling")):
                     base = by.get(key)
+                    if who.startswith("ours bulk"):  # its target is the offline import's rate, not the others
+                        goal = 0.8 if key.startswith("neo4j-admin") else None
                     if base and "rows_per_s" in base:
                         ratio = mine["rows_per_s"] / base["rows_per_s"]
                         targets.append((r["label"], who, label, ratio, goal, mine.get("partial")))

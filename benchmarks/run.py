@@ -117,6 +117,8 @@ def run_scale(target: Target, scale: int, args, errors: list[str]) -> dict:
         attempt(f"ours streaming batch {args.stream_batch_size}", imports.streaming, target, dataset,
                 args.stream_batch_size, args.stream_deadline)
     if not args.no_baselines and not args.no_admin:  # last: it also leaves the whole graph for the queries
+        if not args.no_bulk:
+            attempt("bulk", imports.bulk_path, target, dataset)
         attempt("admin", imports.admin_import, target, dataset)
     out["imports"] = runs
     if not args.no_queries:
@@ -167,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop the streaming import after this many seconds (Ctrl-C) and report the rate so far; "
                              "by default it runs to the end at every scale")
     parser.add_argument("--no-baselines", action="store_true")
-    parser.add_argument("--no-admin", action="store_true")
+    parser.add_argument("--no-admin", action="store_true", help="skip the offline imports (raw and ours bulk)")
+    parser.add_argument("--no-bulk", action="store_true", help="skip `influence import bulk`'s path")
     parser.add_argument("--no-queries", action="store_true")
     parser.add_argument("--no-pictures", action="store_true")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")

@@ -313,3 +313,30 @@ def test_a_query_longer_than_its_timeout_is_ended_by_the_server(driver):
     with pytest.raises(QueryError, match="TransactionTimedOut|timed out|terminated"):
         cypher.read(driver, "UNWIND range(1, 1000000000) AS x RETURN sum(x) AS total", database=DATABASE, timeout=0.5)
     assert cypher.read(driver, "RETURN 1 AS one", database=DATABASE, timeout=5) == [{"one": 1}]
+
+
+@pytest.mark.parametrize(("name", "params", "key"), [
+    ("weakly-sourced", {"minSources": 3}, ["kind", "item"]),
+    ("ties-in-force", {"fromYear": 2010, "toYear": 2020}, ["from", "relationship", "to", "start"]),
+    ("walked-away", {}, ["kind", "project", "buyer", "status"]),
+])
+def test_paged_analytics_pages_concatenate_to_the_whole_answer(seeded_db, name, params, key):
+    # the analytics that read the whole graph return a page (`limit`, `skip`); ordered with ties broken,
+    # the pages of 7 rows, one after another, are the whole answer in its order
+    whole = frame(seeded_db, name, **params, limit=100_000)
+    assert len(whole) > 7
+    pages = [frame(seeded_db, name, **params, limit=7, skip=skip) for skip in range(0, len(whole), 7)]
+    assert all(len(page) <= 7 for page in pages)
+    rows = [tuple(row) for page in pages for row in page[key].itertuples(index=False)]
+    assert rows == [tuple(row) for row in whole[key].itertuples(index=False)]
+    assert len(frame(seeded_db, name, **params, limit=3)) == 3
+
+
+def test_walked_away_caps_the_alternatives_only_where_asked(seeded_db):
+    # Kyrgyzstan's refused safe-city project: same-kind projects that went ahead, by its buyer or in Kyrgyzstan
+    rows = frame(seeded_db, "walked-away", country="KG", insteadLimit=1000).set_index("project")
+    every = rows.loc["Huawei safe cities project for Kyrgyzstan", "instead"]
+    assert any("Vega" in item for item in every)
+    capped = frame(seeded_db, "walked-away", country="KG", insteadLimit=1).set_index("project")
+    assert len(capped.loc["Huawei safe cities project for Kyrgyzstan", "instead"]) == min(1, len(every))
+    assert set(capped.loc["Huawei safe cities project for Kyrgyzstan", "instead"]) <= set(every)
