@@ -7,9 +7,11 @@ allow-list; every value travels as a parameter.
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
@@ -97,6 +99,28 @@ WITH {carry}, merged, oldPairs + addedPairs AS pairs,
     return judge, "SET " + ",\n    ".join(assign)
 
 
+@cache
+def _derivers(schema: Schema, label: str) -> dict[str, Callable[[dict], Any]]:
+    """The functions computing `label`'s `derived` properties, found by the name the schema gives
+    (`module:function`): the schema names them, so this base layer does not import the importers."""
+    found = {}
+    for prop in schema.nodes[label].properties.values():
+        if prop.derived:
+            module, _, function = prop.derived.partition(":")
+            found[prop.name] = getattr(importlib.import_module(module), function)
+    return found
+
+
+def with_derived(schema: Schema, label: str, props: dict[str, Any]) -> dict[str, Any]:
+    """The node's properties with its `derived` ones (matchNames) computed afresh, whatever the input said;
+    one that comes out empty is left out."""
+    derivers = _derivers(schema, label)
+    if not derivers:
+        return props
+    derived = {name: compute(props) for name, compute in derivers.items()}
+    return {**{k: v for k, v in props.items() if k not in derived}, **{k: v for k, v in derived.items() if v}}
+
+
 def to_row(props: dict[str, Any], **extra: Any) -> dict[str, Any]:
     plain = {k: v for k, v in props.items() if k not in PROVENANCE and k not in UNION_SET}
     return {"plain": plain, "sources": props.get("sources", []), "evidence": props.get("evidence", []),
@@ -169,7 +193,7 @@ def write_dataset(
     apply_schema(driver, database, schema)
     summary = ImportSummary()
     for label in schema.nodes:  # the allow-list, in schema order
-        rows = [to_row(n.props) for n in dataset.nodes.values() if n.label == label]
+        rows = [to_row(with_derived(schema, label, n.props)) for n in dataset.nodes.values() if n.label == label]
         write_batches(driver, database, node_statements(schema, label), _batches(rows, batch_size), summary,
                       ("node", label), progress, rename=rename)
     for rel_type in schema.relationships:

@@ -50,7 +50,15 @@ from graph.records import (
     relationship_id,
 )
 from graph.schema import Schema, apply_schema, load_schema
-from graph.writer import ImportSummary, ProgressCallback, node_statements, relationship_statements, to_row, write_batches
+from graph.writer import (
+    ImportSummary,
+    ProgressCallback,
+    node_statements,
+    relationship_statements,
+    to_row,
+    with_derived,
+    write_batches,
+)
 from importers.context import count_problems
 from importers.metadata import Metadata
 from importers.readers import JsonLine, json_lines
@@ -347,7 +355,7 @@ def _rows(plan: Plan, kind: str) -> Iterator[tuple[str, dict]]:
             continue
         properties = _without_nulls(record["properties"])
         if kind == "node":
-            yield record["label"], to_row(properties)
+            yield record["label"], to_row(with_derived(load_schema(), record["label"], properties))
         else:
             properties["id"] = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
             yield record["relType"], to_row(properties, start=record["from"], end=record["to"])
