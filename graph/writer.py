@@ -100,24 +100,19 @@ WITH {carry}, merged, oldPairs + addedPairs AS pairs,
 
 
 @cache
-def _derivers(schema: Schema, label: str) -> dict[str, Callable[[dict], Any]]:
-    """The functions computing `label`'s `derived` properties, found by the name the schema gives
-    (`module:function`): the schema names them, so this base layer does not import the importers."""
-    found = {}
-    for prop in schema.nodes[label].properties.values():
-        if prop.derived:
-            module, _, function = prop.derived.partition(":")
-            found[prop.name] = getattr(importlib.import_module(module), function)
-    return found
+def _derive_function(dotted: str) -> Callable[[dict], Any]:
+    """The function a `derived` property names (`module:function`): the schema names it, so this base layer
+    does not import the importers."""
+    module, _, function = dotted.partition(":")
+    return getattr(importlib.import_module(module), function)
 
 
 def with_derived(schema: Schema, label: str, props: dict[str, Any]) -> dict[str, Any]:
     """The node's properties with its `derived` ones (matchNames) computed afresh, whatever the input said;
     one that comes out empty is left out."""
-    derivers = _derivers(schema, label)
-    if not derivers:
+    derived = {p.name: _derive_function(p.derived)(props) for p in schema.nodes[label].properties.values() if p.derived}
+    if not derived:
         return props
-    derived = {name: compute(props) for name, compute in derivers.items()}
     return {**{k: v for k, v in props.items() if k not in derived}, **{k: v for k, v in derived.items() if v}}
 
 

@@ -350,8 +350,8 @@ def lucene_exact(value: str) -> str:
 
 def lucene_close(normal: str) -> str:
     """A normalised name as a Lucene query of its words, each escaped, and within one edit when long."""
-    words = [LUCENE_SPECIAL.sub(r"\\\1", w) for w in normal.split()[:50]]
-    return " ".join(w + (f" {w}~1" if len(w) >= 4 else "") for w in words)
+    words = [(LUCENE_SPECIAL.sub(r"\\\1", w), len(w)) for w in normal.split()[:50]]
+    return " ".join(w + (f" {w}~1" if length >= 4 else "") for w, length in words)
 
 
 NODE_FIELDS = ("node.id AS id, [l IN labels(node) WHERE l <> 'Entity'][0] AS label, node.name AS name, "

@@ -141,7 +141,55 @@ def test_two_entities_of_one_import_never_collapse_into_one_node(seeded_db):
     assert "bgi-group|OWNS|bgi-genomics" in dataset.relationships and dataset.problems() == []
 
 
-# --- judgements: transitive, blocking, merged in the graph --------------------------------------------
+def test_not_same_keeps_a_pair_from_being_proposed_again(seeded_db, tmp_path):
+    store = Store(tmp_path)
+    first = Resolver(seeded_db, DATABASE, store.judgements()).resolve(incoming(("Company", "hikvison-x", "Hikvison", {})))
+    store.update_review(first.review, store.judgements())
+    assert [r["right_id"] for r in store.pending()] == ["hikvision"]
+    decide(seeded_db, DATABASE, store, "hikvison-x", "hikvision", Judgement.NOT_SAME, by="ana")
+    assert store.pending() == [], "the judged pair leaves the review file"
+    again = Resolver(seeded_db, DATABASE, store.judgements()).resolve(incoming(("Company", "hikvison-x", "Hikvison", {})))
+    assert again.review == [] and again.merged == []
+
+
+def test_the_review_file_keeps_pending_pairs_across_runs_and_neutralises_formulas(seeded_db, tmp_path):
+    store = Store(tmp_path)
+    first = incoming(("Company", "hikvison-y", "=Hikvison", {}))
+    store.update_review(Resolver(seeded_db, DATABASE, store.judgements()).resolve(first).review, store.judgements())
+    second = incoming(("Company", "new-thing", "Nothing Alike Whatsoever", {}))
+    result = Resolver(seeded_db, DATABASE, store.judgements()).resolve(second)
+    assert result.review == []
+    store.update_review(result.review, store.judgements())  # a plain re-run with nothing new
+    rows = store.pending()
+    assert [(r["left_id"], r["left_name"], r["right_id"]) for r in rows] == [("hikvison-y", "'=Hikvison", "hikvision")]
+    raw = store.review_path.read_text(encoding="utf-8")
+    assert ",=" not in raw and "\n=" not in raw, "no cell starts a formula"
+    store.update_review(Resolver(seeded_db, DATABASE, store.judgements()).resolve(first).review, store.judgements())
+    assert len(store.pending()) == 1, "the same pair is not added twice"
+
+
+def test_lucene_syntax_in_names_is_escaped(seeded_db):
+    # each word escaped; words of four characters or more (before escaping) also within one edit
+    assert lucene_close('ac/me (x) "q" ~z') == 'ac\\/me ac\\/me~1 \\(x\\) \\"q\\" \\~z'
+    hostile = 'Hikvision AND (x OR "y") \\ ~ * ? : / [a TO b] {c} ^2 && || !'
+    result = Resolver(seeded_db, DATABASE).resolve(incoming(("Company", "hostile-name", hostile, {})))
+    assert result.merged == []
+
+
+def test_a_bad_judgement_cell_is_refused_naming_the_row_and_records_nothing(seeded_db, tmp_path):
+    store = Store(tmp_path)
+    store.update_review(Resolver(seeded_db, DATABASE).resolve(incoming(("Company", "hikvison-z", "Hikvison", {}))).review,
+                        store.judgements())
+    rows = store.pending()
+    rows[0]["judgement"] = "probably"
+    store.write_review(rows)
+    with pytest.raises(ImportFailed) as failure:
+        apply_review(seeded_db, DATABASE, store, by="ana")
+    assert failure.value.problems[0].origin.line == 2 and failure.value.problems[0].field == "judgement"
+    assert not store.judgements_path.exists()
+
+
+# --- judgements, and merges on a small hand-made graph (these empty the database: after the seed tests) ---
 def test_same_is_transitive_and_not_same_blocks_joining_two_clusters():
     judgements = Judgements()
     judgements.decide("a", "b", Judgement.SAME, by="x")
@@ -236,40 +284,6 @@ def test_transitive_judgements_make_one_node_of_three(clean_db, tmp_path):
     assert apply_judgements(clean_db, DATABASE, store.judgements()) == [], "applying again changes nothing"
 
 
-def test_not_same_keeps_a_pair_from_being_proposed_again(seeded_db, tmp_path):
-    store = Store(tmp_path)
-    first = Resolver(seeded_db, DATABASE, store.judgements()).resolve(incoming(("Company", "hikvison-x", "Hikvison", {})))
-    store.update_review(first.review, store.judgements())
-    assert [r["right_id"] for r in store.pending()] == ["hikvision"]
-    decide(seeded_db, DATABASE, store, "hikvison-x", "hikvision", Judgement.NOT_SAME, by="ana")
-    assert store.pending() == [], "the judged pair leaves the review file"
-    again = Resolver(seeded_db, DATABASE, store.judgements()).resolve(incoming(("Company", "hikvison-x", "Hikvison", {})))
-    assert again.review == [] and again.merged == []
-
-
-def test_the_review_file_keeps_pending_pairs_across_runs_and_neutralises_formulas(seeded_db, tmp_path):
-    store = Store(tmp_path)
-    first = incoming(("Company", "hikvison-y", "=Hikvison", {}))
-    store.update_review(Resolver(seeded_db, DATABASE, store.judgements()).resolve(first).review, store.judgements())
-    second = incoming(("Company", "new-thing", "Nothing Alike Whatsoever", {}))
-    result = Resolver(seeded_db, DATABASE, store.judgements()).resolve(second)
-    assert result.review == []
-    store.update_review(result.review, store.judgements())  # a plain re-run with nothing new
-    rows = store.pending()
-    assert [(r["left_id"], r["left_name"], r["right_id"]) for r in rows] == [("hikvison-y", "'=Hikvison", "hikvision")]
-    raw = store.review_path.read_text(encoding="utf-8")
-    assert ",=" not in raw and "\n=" not in raw, "no cell starts a formula"
-    store.update_review(Resolver(seeded_db, DATABASE, store.judgements()).resolve(first).review, store.judgements())
-    assert len(store.pending()) == 1, "the same pair is not added twice"
-
-
-def test_lucene_syntax_in_names_is_escaped(seeded_db):
-    assert lucene_close('ac/me (x) "q" ~z') == 'ac\\/me \\(x\\) \\"q\\" \\~z'
-    hostile = 'Hikvision AND (x OR "y") \\ ~ * ? : / [a TO b] {c} ^2 && || !'
-    result = Resolver(seeded_db, DATABASE).resolve(incoming(("Company", "hostile-name", hostile, {})))
-    assert result.merged == []
-
-
 def test_the_writer_derives_match_names_whatever_the_input_says(clean_db):
     write_dataset(clean_db, DATABASE, incoming(("Company", "zte-x", "ZTE Corporation", {
         "aliases": ["Zhongxing Telecom Co., Ltd."], "matchNames": ["made up"]})))
@@ -310,16 +324,3 @@ def test_resolve_list_decide_and_apply_commands(clean_db, cli_env, tmp_path):
     saved = list(csv.DictReader((tmp_path / "resolution" / "judgements.csv").open(encoding="utf-8")))
     assert [(r["left_id"], r["right_id"], r["judgement"], r["decided_by"]) for r in saved] == [
         ("acme-tradin", "acme-trading", "same", "ana"), ("acme-trading", "buyer-co", "not same", "bo")]
-
-
-def test_a_bad_judgement_cell_is_refused_naming_the_row_and_records_nothing(seeded_db, tmp_path):
-    store = Store(tmp_path)
-    store.update_review(Resolver(seeded_db, DATABASE).resolve(incoming(("Company", "hikvison-z", "Hikvison", {}))).review,
-                        store.judgements())
-    rows = store.pending()
-    rows[0]["judgement"] = "probably"
-    store.write_review(rows)
-    with pytest.raises(ImportFailed) as failure:
-        apply_review(seeded_db, DATABASE, store, by="ana")
-    assert failure.value.problems[0].origin.line == 2 and failure.value.problems[0].field == "judgement"
-    assert not store.judgements_path.exists()
