@@ -3,7 +3,8 @@
 Per scale: generate the synthetic graph; import it with our writer at several batch sizes, with
 `influence import jsonl` streaming the graph from a JSON-lines file in a subprocess, with a
 naive per-row MERGE loop (on a sample, extrapolated), with LOAD CSV in transactions and with the
-offline neo4j-admin importer; then time every canned query on the loaded graph. Once per run: the
+offline neo4j-admin importer; then resolve an import of 10,000 entity rows against the loaded graph
+(benchmarks/resolution.py) and time every canned query on it. Once per run: the
 pictures. Results go to benchmarks/results/<scale>.json (quick.json for --quick) and, unless
 --quick, into docs/benchmarks.md. `--quick` runs the smallest scale in well under two minutes and
 exits non-zero on any error. Timings never fail anything.
@@ -22,7 +23,9 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import imports, pictures, queries
+from graph.writer import with_derived
+
+from . import imports, pictures, queries, resolution
 from .generate import generate
 from .target import DEFAULT_HOME, Target, env_uri
 
@@ -84,6 +87,10 @@ def run_scale(target: Target, scale: int, args, errors: list[str]) -> dict:
         errors.append(f"{label(scale)}: the generated dataset has {out['problems']} schema problems: "
                       + "; ".join(out["problem_examples"]))
         return out
+    started = time.perf_counter()
+    for node in dataset.nodes.values():  # matchNames, as the writer derives them, for the CSV baselines too
+        node.props = with_derived(dataset.schema, node.label, node.props)
+    out["derive_s"] = time.perf_counter() - started
     runs = []
 
     def attempt(name, fn, *a):
@@ -105,22 +112,32 @@ def run_scale(target: Target, scale: int, args, errors: list[str]) -> dict:
         return result
 
     large = scale > args.curve_max
-    if not args.no_baselines:
+    if args.admin_only:
+        attempt("admin", imports.admin_import, target, dataset)
+    elif not args.no_baselines:
         attempt("naive", imports.naive, target, dataset, args.naive_sample if not large else args.naive_sample // 4)
         if not large or args.full_load_csv:
             attempt("load-csv", imports.load_csv, target, dataset)
     sizes = (args.batch_sizes if scale <= 10_000 else [int(x) for x in args.mid_batch_sizes.split(",")]
              if not large else [args.batch_size_large])
-    for size in sizes:
+    for size in sizes if not args.admin_only else []:
         attempt(f"ours batch {size}", imports.ours, target, dataset, size, args.deadline if large else None)
-    if not args.no_stream:
+    if not args.no_stream and not args.admin_only:
         attempt(f"ours streaming batch {args.stream_batch_size}", imports.streaming, target, dataset,
                 args.stream_batch_size, args.stream_deadline)
-    if not args.no_baselines and not args.no_admin:  # last: it also leaves the whole graph for the queries
+    if not args.no_baselines and not args.no_admin and not args.admin_only:  # last: it leaves the graph for the queries
         if not args.no_bulk:
             attempt("bulk", imports.bulk_path, target, dataset)
         attempt("admin", imports.admin_import, target, dataset)
     out["imports"] = runs
+    if args.resolution_rows:
+        print(f"== {label(scale)}: entity resolution of {args.resolution_rows} rows", flush=True)
+        try:
+            out["resolution"] = resolution.measure(target, dataset, args.resolution_rows)
+            print(f"   {out['resolution']['seconds']:.1f} s against {out['resolution']['graph_nodes']:,} nodes", flush=True)
+        except Exception as error:  # noqa: BLE001
+            traceback.print_exc()
+            errors.append(f"{label(scale)} resolution: {type(error).__name__}: {error}")
     if not args.no_queries:
         print(f"== {label(scale)}: queries", flush=True)
         rows = queries.measure(target.driver, picks, target.database, reps=args.reps, budget_s=args.query_budget,
@@ -171,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--no-admin", action="store_true", help="skip the offline imports (raw and ours bulk)")
     parser.add_argument("--no-bulk", action="store_true", help="skip `influence import bulk`'s path")
+    parser.add_argument("--admin-only", action="store_true",
+                        help="load the graph with the offline importer only (no other import), e.g. to measure "
+                             "resolution; the scale's import results are then not written, only resolution-<scale>.json")
+    parser.add_argument("--resolution-rows", type=int, default=10_000,
+                        help="entity rows resolved against each scale's graph (0: skip)")
     parser.add_argument("--no-queries", action="store_true")
     parser.add_argument("--no-pictures", action="store_true")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
@@ -180,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         args.scales = args.scales if "--scales" in (argv or sys.argv) else "10k"
         args.batch_sizes, args.naive_sample, args.reps, args.query_budget = "5000", 40, 3, 2.0
         args.picture_sizes, args.plain_timeout, args.no_admin = "100,500", 5.0, True
+        args.resolution_rows = 1000 if "--resolution-rows" not in (argv or sys.argv) else args.resolution_rows
     args.batch_sizes = [int(x) for x in args.batch_sizes.split(",")]
     scales = sorted(parse_scale(s) for s in args.scales.split(","))
     errors: list[str] = []
@@ -207,7 +230,12 @@ def main(argv: list[str] | None = None) -> int:
         for scale in scales:
             result = {**info, **run_scale(target, scale, args, errors), "load_average_at_end": os.getloadavg()}
             name = "quick.json" if args.quick else f"{label(scale)}.json"
-            (args.results / name).write_text(json.dumps(result, indent=1, default=str))
+            if not args.admin_only:
+                (args.results / name).write_text(json.dumps(result, indent=1, default=str))
+            if "resolution" in result and not args.quick:
+                kept = {k: result[k] for k in ("machine", "date", "command", "scale", "label", "nodes", "rels",
+                                               "resolution", "load_average_at_end")}
+                (args.results / f"resolution-{label(scale)}.json").write_text(json.dumps(kept, indent=1, default=str))
     except Exception as error:  # noqa: BLE001
         traceback.print_exc()
         errors.append(f"{type(error).__name__}: {error}")

@@ -88,6 +88,7 @@ class Property:
     valueIndex: bool = False
     merge: str = CLAIMS
     featured: bool = False
+    derived: str | None = None  # `module:function` computing the value from the node's properties
     description: str = ""
 
     def combine(self, old: Any, new: Any) -> Any:
@@ -367,7 +368,7 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
         own = _properties(raw.get("properties"), path.name)
         base = dict(common_nodes)
         if not raw.get("provenance", True):
-            base = {k: v for k, v in base.items() if k not in ("sources", "evidence", "aliases", "disputed")}
+            base = {k: v for k, v in base.items() if k not in ("sources", "evidence", "aliases", "disputed", "matchNames")}
         if "keyPattern" in raw:
             base["id"] = Property(**{**base["id"].__dict__, "pattern": raw["keyPattern"]})
         nodes[label] = NodeType(

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     neo4j_local_heap: str = "1g"
     neo4j_local_pagecache: str = "512m"
 
+    # judgements and the review file of entity resolution (importers/resolve.py)
+    influence_resolution_dir: Path = PROJECT_ROOT / "data" / "resolution"
+
     @property
     def uses_local_server(self) -> bool:
         return not self.neo4j_uri

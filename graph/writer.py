@@ -7,9 +7,11 @@ allow-list; every value travels as a parameter.
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
@@ -165,6 +167,23 @@ WITH {carry}, claims, valuesOf, shown, merged, oldPairs + addedPairs AS pairs, {
     return judge, "SET " + ",\n    ".join(assign)
 
 
+@cache
+def _derive_function(dotted: str) -> Callable[[dict], Any]:
+    """The function a `derived` property names (`module:function`): the schema names it, so this base layer
+    does not import the importers."""
+    module, _, function = dotted.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def with_derived(schema: Schema, label: str, props: dict[str, Any]) -> dict[str, Any]:
+    """The node's properties with its `derived` ones (matchNames) computed afresh, whatever the input said;
+    one that comes out empty is left out."""
+    derived = {p.name: _derive_function(p.derived)(props) for p in schema.nodes[label].properties.values() if p.derived}
+    if not derived:
+        return props
+    return {**{k: v for k, v in props.items() if k not in derived}, **{k: v for k, v in derived.items() if v}}
+
+
 def to_row(props: dict[str, Any], claimed: tuple[Property, ...] = (),
            claims: dict[str, list[tuple[Any, str]]] | None = None, **extra: Any) -> dict[str, Any]:
     """The row a statement writes: `plain` values, provenance pairs, `union` lists and, for each claimed
@@ -274,7 +293,8 @@ def write_dataset(
     # the allow-list, Source first: the value shown of a disputed property is chosen by its sources' dates
     for label in sorted(schema.nodes, key=lambda name: schema.nodes[name].provenance):
         claimed = schema.nodes[label].claimed
-        rows = [to_row(n.props, claimed, n.claims) for n in dataset.nodes.values() if n.label == label]
+        rows = [to_row(with_derived(schema, label, n.props), claimed, n.claims) for n in dataset.nodes.values()
+                if n.label == label]
         write_batches(driver, database, node_statements(schema, label), _batches(rows, batch_size), summary,
                       ("node", label), progress, rename=rename)
     for rel_type in schema.relationships:

@@ -136,7 +136,7 @@ def is_place(text: str) -> bool:
     return folded in CITIES or _territory(folded) is not None
 
 
-@lru_cache(maxsize=1 << 18)  # the resolver compares every known name again for each incoming entity
+@lru_cache(maxsize=1 << 18)  # the writer derives matchNames for every node it writes; names repeat
 def normalise_name(name: str) -> str:
     """The form in which two names are compared: `Hangzhou Hikvision Digital Technology Co., Ltd.` →
     `hangzhou hikvision digital technology`, `The Philippine National Police` → `philippines national

@@ -10,21 +10,21 @@ else orchestrates an import.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from neo4j import Driver
 
 from graph.records import Dataset, ImportFailed
 from graph.writer import ImportSummary, ProgressCallback, write_dataset
-from importers.resolve import Resolution, Resolver, known_from_graph, read_decisions
+from importers.resolve import Resolution, Resolver, Store
 
 
-def resolve(driver: Driver, database: str, dataset: Dataset, *, decisions: Path | None,
-            review: Path) -> Resolution:
-    """Match the dataset's entities against the graph (in place), write the uncertain matches to `review`,
-    and validate the dataset again when a sure match moved an entity to an existing id."""
-    resolution = Resolver(known_from_graph(driver, database), read_decisions(decisions)).resolve(dataset)
-    resolution.write_review(review)
+def resolve(driver: Driver, database: str, dataset: Dataset, *, store: Store | None = None) -> Resolution:
+    """Match the dataset's entities against the graph (in place) with the store's judgements, add the
+    uncertain matches to its review file (keeping the pairs pending there), and validate the dataset
+    again when a sure match moved an entity to an existing id."""
+    store = store or Store()
+    judgements = store.judgements()
+    resolution = Resolver(driver, database, judgements).resolve(dataset)
+    store.update_review(resolution.review, judgements)
     if resolution.merged:
         validate(dataset)
     return resolution

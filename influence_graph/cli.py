@@ -24,16 +24,17 @@ from graph.records import Dataset, ImportFailed
 from graph.schema import apply_schema
 from graph.server import LocalServer, ServerError
 from graph.settings import get_settings
+from graph.spreadsheet import csv_rows
 from graph.writer import ImportSummary, ProgressCallback
 from importers import bods as bods_importer
 from importers import ftm as ftm_importer
 from importers import gcdf as gcdf_importer
 from importers import jsonl as jsonl_importer
 from importers import pipeline
+from importers import resolve as resolve_lib
 from importers import seed as seed_importer
 from importers import tabular as tabular_importer
 from importers.jsonl import bulk
-from importers.resolve import DECISIONS
 from influence_graph import pictures
 from influence_graph.docs import stale_pages, write_pages
 from influence_graph.output import DataConsole, cell_text, printable, to_csv, to_json
@@ -339,26 +340,26 @@ def import_seed(path, dry_run, batch_size, database):
 
 
 def resolution_options(command):
-    """`--review`, `--decisions`, `--no-resolve`: entity resolution against the graph before writing."""
-    command = click.option("--no-resolve", is_flag=True, help="Do not match entities against the graph.")(command)
-    command = click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path), default=DECISIONS,
-                           show_default=True, help="Analyst decisions (a filled-in review file), applied first.")(command)
-    return click.option("--review", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="Where to write uncertain matches (default: output/review/<format>-matches.csv).")(command)
+    """`--no-resolve`: entity resolution against the graph before writing (judgements and the review file
+    in the resolution folder, `influence resolve`)."""
+    return click.option("--no-resolve", is_flag=True, help="Do not match entities against the graph.")(command)
 
 
 def import_dataset(fmt: str, dataset: Dataset, options: dict) -> None:
     """The import pipeline (importers/pipeline.py): `load` has validated; resolve entities against the graph
     (unless --no-resolve), then write or dry-run."""
     if not options["no_resolve"]:
-        review = options["review"] or Path("output") / "review" / f"{fmt}-matches.csv"
+        store = resolve_lib.Store()
         with database_driver(options["database"]) as (driver, database):
-            resolution = pipeline.resolve(driver, database, dataset, decisions=options["decisions"], review=review)
+            resolution = pipeline.resolve(driver, database, dataset, store=store)
         for match in resolution.merged:
-            console.print(f"matched {match.incoming.id} → {match.candidate.id} ({match.reason})")
-        if resolution.review:
-            console.print(f"{len(resolution.review)} uncertain matches written to {review}: fill in `decision` "
-                          f"(same / not same), save it as {options['decisions']}, and import again.")
+            console.print(f"matched {match.incoming.id} → {match.candidate.id} ({match.reason})", markup=False)
+        pending = len(store.pending())
+        if resolution.review or pending:
+            console.print(f"{len(resolution.review)} uncertain matches found; {pending} pairs pending in "
+                          f"{store.review_path}. See them with `influence resolve list`; judge them with "
+                          "`influence resolve decide` or in the file's `judgement` column and `influence resolve apply`.",
+                          markup=False)
     write_and_report(dataset, options["dry_run"], options["database"], options["batch_size"],
                      command=" ".join(["influence", *sys.argv[2:]]) if sys.argv[1:2] == ["import"] else "influence import")
 
@@ -534,6 +535,74 @@ def write_with_progress(write: Callable[[Driver, str, ProgressCallback], ImportS
                   f"unchanged {summary.total('unchanged')}; batches retried: {summary.retried_batches}; "
                   f"disputed properties (every value kept, see the `disagreements` query): {summary.disagreements}")
     return summary
+
+
+# --- resolve -----------------------------------------------------------------------------------------
+@main.group()
+def resolve():
+    """Entity resolution: pending pairs, judgements (same / not same / unsure) and merges in the graph.
+
+    Judgements and the review file live in the resolution folder: data/resolution/ (judgements.csv,
+    review.csv), or INFLUENCE_RESOLUTION_DIR."""
+
+
+@resolve.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table", show_default=True,
+              help="How to print the pairs.")
+@handle_errors
+def resolve_list(fmt):
+    """List the pairs pending in the review file (neither merged nor judged yet)."""
+    store = resolve_lib.Store()
+    rows = store.pending()
+    if fmt == "csv":
+        click.echo(csv_rows([resolve_lib.REVIEW_COLUMNS, *([r.get(c, "") for c in resolve_lib.REVIEW_COLUMNS]
+                                                          for r in rows)]), nl=False)
+        return
+    table = Table("left", "right", "label", "score", "reason", "judgement", show_lines=True)
+    for r in rows:
+        table.add_row(cell_text(f"{r['left_id']}\n{r['left_name']}"), cell_text(f"{r['right_id']}\n{r['right_name']}"),
+                      cell_text(r["left_label"]), cell_text(r["score"]), cell_text(r["reason"]), cell_text(r["judgement"]))
+    console.print(table)
+    console.print(f"{len(rows)} pending pairs in {store.review_path}", markup=False)
+
+
+@resolve.command("decide")
+@click.argument("left")
+@click.argument("right")
+@click.argument("judgement", type=click.Choice([j.value for j in resolve_lib.Judgement]))
+@click.option("--by", required=True, help="Who decides (kept with the judgement, and when).")
+@click.option("--note", default="", help="Why, in a few words.")
+@database_option
+@handle_errors
+def resolve_decide(left, right, judgement, by, note, database):
+    """Judge two ids the same, not the same, or unsure; `same` merges them in the graph (LEFT into RIGHT)."""
+    with database_driver(database) as (driver, database):
+        reports = run_resolution(resolve_lib.decide, driver, database, resolve_lib.Store(), left, right,
+                                 resolve_lib.Judgement(judgement), by, note)
+    console.print(f"recorded: {left} {judgement} {right} (by {by})", markup=False)
+    for report in reports:
+        console.print(str(report), markup=False)
+
+
+@resolve.command("apply")
+@click.option("--by", required=True, help="Who filled in the review file's `judgement` column.")
+@database_option
+@handle_errors
+def resolve_apply(by, database):
+    """Record the judgements filled in the review file and merge, in the graph, what judgements join."""
+    with database_driver(database) as (driver, database):
+        recorded, reports = run_resolution(resolve_lib.apply_review, driver, database, resolve_lib.Store(), by)
+    console.print(f"recorded {len(recorded)} judgements; {len(reports)} merges in the graph", markup=False)
+    for report in reports:
+        console.print(str(report), markup=False)
+
+
+def run_resolution(action, *args):
+    """A resolution action, its refusals shown as one-paragraph errors."""
+    try:
+        return action(*args)
+    except ValueError as refused:  # JudgementConflict, MergeRefused, a judgement without --by
+        raise click.ClickException(printable(str(refused))) from None
 
 
 # --- export ------------------------------------------------------------------------------------------

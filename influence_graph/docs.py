@@ -43,6 +43,8 @@ def _property_rows(properties: dict[str, Property], skip: set[str]) -> list[str]
             rules.append(f"two sources' values merge by {prop.merge}")
         if prop.featured:
             rules.append("shown in pictures")
+        if prop.derived:
+            rules.append(f"computed by the writer (`{prop.derived}`)")
         text = " ".join(prop.description.split()).replace("|", "\\|")
         rows.append(f"| `{prop.name}` | {prop.type} | {'yes' if prop.required else ''} | {text} | {'; '.join(rules)} |")
     return rows

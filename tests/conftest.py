@@ -63,7 +63,7 @@ def cli_env(neo4j_target, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "INFLUENCE_"))}
     env.update(
         NEO4J_URI=uri, NEO4J_USER=user, NEO4J_PASSWORD=password, NEO4J_DATABASE=DATABASE,
-        INFLUENCE_ENV_FILE=str(tmp_path / "no.env"),
+        INFLUENCE_ENV_FILE=str(tmp_path / "no.env"), INFLUENCE_RESOLUTION_DIR=str(tmp_path / "resolution"),
     )
     return env
 

@@ -70,11 +70,11 @@ class Input:
     mapping: Path | None = None
 
 
-def import_args(importer: str, item: Input, tmp_path: Path) -> list[str]:
-    """`influence import ...` for this input (the review file, if any, goes to tmp)."""
+def import_args(importer: str, item: Input) -> list[str]:
+    """`influence import ...` for this input (the review file, if any, goes to cli_env's resolution folder)."""
     if importer == "seed":
         return ["import", "seed", "--path", str(item.path)]
-    args = ["import", importer, str(item.path), "--review", str(tmp_path / "review.csv")]
+    args = ["import", importer, str(item.path)]
     return args + (["--mapping", str(item.mapping)] if item.mapping else [])
 
 
@@ -462,7 +462,7 @@ def test_bad_input_is_refused_clearly_and_writes_nothing(name, graph_before, cli
     assert fingerprint(driver) == before, "the database is unchanged"
 
     if case.cli:
-        done = run_cli(*import_args(case.importer, item, tmp_path), env=cli_env)
+        done = run_cli(*import_args(case.importer, item), env=cli_env)
         assert done.returncode == 1, done.stdout + done.stderr
         assert "Traceback" not in done.stderr and done.stderr.startswith("Error: "), done.stderr[-3000:]
         assert_names_the_problem(done.stderr, item, case)
@@ -556,7 +556,7 @@ def test_50_mb_of_garbage_fails_fast_and_clearly(importer, kind, garbage, graph_
     os.link(garbage[kind], target)  # the same 50 MB, no copy
     item = Input(target.parent if importer == "seed" else target, target, SHEET_MAPPING if importer == "tabular" else None)
 
-    status, stderr, seconds, rss = run_measured(import_args(importer, item, tmp_path), cli_env)
+    status, stderr, seconds, rss = run_measured(import_args(importer, item), cli_env)
     print(f"\ngarbage {importer:8} {kind:6}: exit {status}, {seconds:.1f} s, peak RSS {rss:.0f} MB, "
           f"{len(stderr):,} bytes of message")
     assert status == 1, stderr[-2000:]

@@ -26,6 +26,8 @@ def test_quick_benchmark_runs_every_measurement(tmp_path):
     assert "benchmarks --quick ok" in done.stdout
     result = json.loads((tmp_path / "quick.json").read_text())
     assert result["imports"] and result["queries"], "imports and queries were measured"
+    # --quick resolves 1,000 rows drawn from the graph: a quarter under new ids with their exact names
+    assert result["resolution"]["rows"] == 1000 and result["resolution"]["merged"] > 0
     pictures = json.loads((tmp_path / "quick-pictures.json").read_text())["pictures"]
     assert {row["nodes"] for row in pictures} >= {100, 500}
     # the page docs/benchmarks.md is written from such results
@@ -33,7 +35,9 @@ def test_quick_benchmark_runs_every_measurement(tmp_path):
     shown.mkdir()
     shutil.copy(tmp_path / "quick.json", shown / "10k.json")
     shutil.copy(tmp_path / "quick-pictures.json", shown / "pictures.json")
+    shutil.copy(tmp_path / "quick.json", shown / "resolution-10k.json")
     page = write_report(tmp_path / "benchmarks.md", results=shown).read_text()
     for line in ("| 10k | ours streaming (influence import jsonl, subprocess) |", "| 10k | ours (write_dataset) |",
-                 "| 10k | ours streaming (CLI) | (a) naive |", "| entity-profile | lookup |", "## 3. Pictures"):
+                 "| 10k | ours streaming (CLI) | (a) naive |", "| entity-profile | lookup |", "## 3. Pictures",
+                 "## 5. Entity resolution at scale"):
         assert line in page, line

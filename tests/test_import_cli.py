@@ -73,9 +73,9 @@ def test_import_errors_exit_non_zero_and_write_nothing(clean_db, cli_env, tmp_pa
 
 def test_dry_run_resolves_but_writes_nothing(seeded_db, cli_env, tmp_path):
     before = count(seeded_db)
-    review = tmp_path / "review.csv"
+    review = tmp_path / "resolution" / "review.csv"  # cli_env's resolution folder
     done = run_cli("import", "gcdf", str(FIXTURES / "gcdf" / "gcdf3_sea_petrochemical_extract.csv"), "--dry-run",
-                   "--review", str(review), env=cli_env, check=True)
+                   env=cli_env, check=True)
     assert "matched china-development-bank" not in done.stdout  # same id already: nothing to rename
     assert "Dry run: nothing written." in done.stdout and review.exists()
     assert count(seeded_db) == before

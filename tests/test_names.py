@@ -10,7 +10,7 @@ from graph.writer import write_dataset
 from importers import gcdf, tabular
 from importers.names import countries, matching_names, normalise_name, split_qualifier, weak_alias
 from importers.pair_rules import never_same
-from importers.resolve import Resolver, known_from_graph
+from importers.resolve import Resolver
 from tests.helpers import DATABASE, SHARED, count, require_shared
 from tests.test_import_gcdf import HUAWEI_EXTRACT
 from tests.test_resolve import incoming
@@ -123,10 +123,10 @@ def test_aiddata_qualifiers_stay_in_the_name_and_china_matches_nothing(seeded_db
     ministry = dataset.nodes["ministerio-de-defensa-nacional-ecuador"].props
     assert (commission["name"], commission.get("aliases")) == ("Central Military Commission (China)", None)
     assert (ministry["name"], ministry.get("aliases")) == ("Ministerio de Defensa Nacional (Ecuador)", None)
-    Resolver(known_from_graph(seeded_db, DATABASE)).resolve(dataset)  # as an import does, before writing
+    Resolver(seeded_db, DATABASE).resolve(dataset)  # as an import does, before writing
     write_dataset(seeded_db, DATABASE, dataset)
     # anything named just "China" or "Ecuador" is neither merged into them nor proposed
-    result = Resolver(known_from_graph(seeded_db, DATABASE)).resolve(incoming(
+    result = Resolver(seeded_db, DATABASE).resolve(incoming(
         ("Organization", "china-org", "China", {}), ("Government", "ecuador-gov", "Ecuador", {})))
     assert result.merged == [] and result.review == []
 
@@ -134,7 +134,7 @@ def test_aiddata_qualifiers_stay_in_the_name_and_china_matches_nothing(seeded_db
 def test_holdings_stay_apart_and_a_leading_article_is_dropped(seeded_db):
     seeded_db.execute_query("CREATE (:Entity:Company {id: 'dedrone-inc', name: 'Dedrone Inc', sources: ['t'], "
                             "evidence: ['t']})", database_=DATABASE)
-    result = Resolver(known_from_graph(seeded_db, DATABASE)).resolve(incoming(
+    result = Resolver(seeded_db, DATABASE).resolve(incoming(
         ("Company", "china-mobile-holdings-ltd", "China Mobile Holdings Ltd", {}),
         ("Company", "dedrone-holdings-inc", "Dedrone Holdings Inc", {}),
         ("Government", "the-philippine-national-police", "the Philippine National Police", {"level": "agency"}),
@@ -150,7 +150,7 @@ def lists_imported(seeded_db):
     """The seed, then the real 1260H and FCC lists imported with resolution, sure matches merged."""
     for path, mapping in [(require_shared(DOD_1260H), "dod-1260h"), (require_shared(FCC), "fcc-covered-list")]:
         dataset = tabular.load(path, mapping)
-        Resolver(known_from_graph(seeded_db, DATABASE)).resolve(dataset)
+        Resolver(seeded_db, DATABASE).resolve(dataset)
         write_dataset(seeded_db, DATABASE, dataset)
     return seeded_db
 
@@ -169,7 +169,7 @@ def test_huawei_gets_its_1260h_listing_and_zte_is_one_node(lists_imported):
                                  "RETURN count(*) AS c") == 1
     # ZTE: the seed's `zte`, the FCC's "ZTE Corporation", and later spellings all land on one node
     for spelling in ("ZTE Corp.", "ZTE CORPORATION", "Zte Corporation Ltd"):
-        result = Resolver(known_from_graph(lists_imported, DATABASE)).resolve(incoming(("Company", "z", spelling, {})))
+        result = Resolver(lists_imported, DATABASE).resolve(incoming(("Company", "z", spelling, {})))
         assert [m.candidate.id for m in result.merged] == ["zte"], spelling
     assert count(lists_imported, "MATCH (c:Company) WHERE toLower(c.name) STARTS WITH 'zte' AND NOT c.name CONTAINS 'party' "
                                  "RETURN count(c) AS c") == 1
@@ -178,7 +178,7 @@ def test_huawei_gets_its_1260h_listing_and_zte_is_one_node(lists_imported):
 def test_chinas_ministry_of_defence_under_two_names_is_found(seeded_db):
     seeded_db.execute_query("CREATE (:Entity:Government {id: 'china-mod', name: 'Chinese Ministry of National Defense', "
                             "level: 'ministry', sources: ['t'], evidence: ['t']})", database_=DATABASE)
-    result = Resolver(known_from_graph(seeded_db, DATABASE)).resolve(
+    result = Resolver(seeded_db, DATABASE).resolve(
         incoming(("Government", "china-ministry-of-defense", "China Ministry of Defense", {"level": "ministry"})))
     assert [(m.candidate.id, m.reason) for m in [*result.merged, *result.review]] == [("china-mod", "same normalised name")]
 
@@ -189,7 +189,7 @@ def test_governments_of_different_countries_are_never_proposed(seeded_db):
         "ON CREATE SET g.name = row[1], g.level = 'national', g.sources = ['t'], g.evidence = ['t']",
         rows=[["government-of-niger", "Government of Niger"], ["government-of-mali", "Government of Mali"]],
         database_=DATABASE)
-    result = Resolver(known_from_graph(seeded_db, DATABASE)).resolve(incoming(
+    result = Resolver(seeded_db, DATABASE).resolve(incoming(
         ("Government", "government-of-iraq", "Government of Iraq", {"level": "national"}),
         ("Government", "government-of-nigeria", "Government of Nigeria", {"level": "national"}),
         ("Government", "malaysia-gov", "Government of Malaysia", {"level": "national"})))
@@ -201,17 +201,17 @@ def test_governments_of_different_countries_are_never_proposed(seeded_db):
 def test_projects_with_different_aiddata_ids_and_one_title_are_not_proposed(seeded_db):
     first = incoming(("Project", "aiddata-1", "Huawei donates laptops", {"kind": "other", "externalIds": ["aiddata:1"]}))
     write_dataset(seeded_db, DATABASE, first)
-    result = Resolver(known_from_graph(seeded_db, DATABASE)).resolve(incoming(
+    result = Resolver(seeded_db, DATABASE).resolve(incoming(
         ("Project", "aiddata-2", "Huawei donates laptops", {"kind": "other", "externalIds": ["aiddata:2"]})))
     assert result.merged == [] and result.review == []
     # a project without an AidData id and the same title is the same project
-    result = Resolver(known_from_graph(seeded_db, DATABASE)).resolve(incoming(
+    result = Resolver(seeded_db, DATABASE).resolve(incoming(
         ("Project", "other-title", "Huawei Donates Laptops", {"kind": "other"})))
     assert [(m.incoming.id, m.candidate.id) for m in result.merged] == [("other-title", "aiddata-1")]
 
 
 def test_a_shared_external_id_never_merges_a_person_into_a_company(seeded_db):
     seeded_db.execute_query("MATCH (n:Company {id: 'huawei'}) SET n.externalIds = ['wikidata:Q160120']", database_=DATABASE)
-    result = Resolver(known_from_graph(seeded_db, DATABASE)).resolve(
+    result = Resolver(seeded_db, DATABASE).resolve(
         incoming(("Person", "someone", "Someone", {"externalIds": ["wikidata:Q160120"]})))
     assert result.merged == [] and result.review == []

@@ -220,11 +220,11 @@ def test_the_review_csv_is_neutralised_even_with_dry_run(clean_db, cli_env, tmp_
     hostile = {"id": "x-1", "schema": "Company", "last_change": "2024-01-01T00:00:00", "properties": {"name": ["=Hikvison"]}}
     entities.write_text((FIXTURES / "ftm" / "t1_entities.ftm.json").read_text().rstrip("\n") + "\n"
                         + json.dumps(hostile) + "\n")
-    review = tmp_path / "review.csv"
-    done = run_cli("import", "ftm", str(entities), "--dry-run", "--review", str(review), env=cli_env, check=True)
+    review = tmp_path / "resolution" / "review.csv"  # cli_env's resolution folder
+    done = run_cli("import", "ftm", str(entities), "--dry-run", env=cli_env, check=True)
     assert "Dry run: nothing written." in done.stdout and count(clean_db) == before
     rows = list(csv.DictReader(io.StringIO(review.read_text(encoding="utf-8"), newline="")))
-    assert [(r["incoming_name"], r["candidate_id"]) for r in rows] == [("'=Hikvison", "hikvision")]
+    assert [(r["left_name"], r["right_id"]) for r in rows] == [("'=Hikvison", "hikvision")]
     frame = cypher.run_cypher(clean_db, "RETURN '=1+1' AS `=x`, '-2' AS y", database=DATABASE)
     assert to_csv(frame) == "'=x,y\r\n'=1+1,'-2\r\n"
 

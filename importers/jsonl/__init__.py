@@ -50,7 +50,15 @@ from graph.records import (
     relationship_id,
 )
 from graph.schema import Schema, apply_schema, load_schema
-from graph.writer import ImportSummary, ProgressCallback, node_statements, relationship_statements, to_row, write_batches
+from graph.writer import (
+    ImportSummary,
+    ProgressCallback,
+    node_statements,
+    relationship_statements,
+    to_row,
+    with_derived,
+    write_batches,
+)
 from importers.context import count_problems
 from importers.metadata import Metadata
 from importers.readers import JsonLine, json_lines
@@ -363,7 +371,8 @@ def _rows(plan: Plan, kind: str) -> Iterator[tuple[str, dict]]:
     for record in _records(plan, kind):
         properties = _without_nulls(record["properties"])
         if kind == "node":
-            yield record["label"], to_row(properties, load_schema().nodes[record["label"]].claimed)
+            yield record["label"], to_row(with_derived(load_schema(), record["label"], properties),
+                                          load_schema().nodes[record["label"]].claimed)
         else:
             properties["id"] = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
             yield record["relType"], to_row(properties, load_schema().relationships[record["relType"]].claimed,
