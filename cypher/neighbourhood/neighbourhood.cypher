@@ -41,8 +41,8 @@ OPTIONAL CALL (centre) {
   WHERE other <> centre
   RETURN other, length(p) AS distance
 }
-WITH centre, collect(other.id) AS ids, collect(distance) AS distances
-WITH apoc.map.fromLists([centre.id] + ids, [0] + distances) AS distanceOf
+WITH centre, collect(other) AS others, collect(distance) AS distances
+WITH apoc.map.fromLists([n IN [centre] + others | n.id], [0] + distances) AS distanceOf
 // every tie (of the types asked for) whose two ends are both within reach, each once (from its start)
 UNWIND keys(distanceOf) AS id
 MATCH (a:Entity {id: id})-[r]->(b:Entity)
