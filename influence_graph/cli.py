@@ -307,7 +307,7 @@ def viz(name, params, output, exports, show_inactive, database):
             page = pictures.render(driver, name, values, output, database=database, show_inactive=show_inactive,
                                    exports=exports)
         except pictures.EmptyAnswer as empty:
-            console.print(str(empty))
+            click.echo(printable(str(empty)))   # one line, never wrapped
             return
     for path in (page, *exports):
         console.print(f"wrote {path}")

@@ -59,9 +59,9 @@ def render(driver: Driver, query_name: str, params: dict | None, path: Path | st
     drawn = graph if show_inactive else without_inactive(graph)
     if not drawn.nodes:
         shown = ", ".join(f"{k}={v}" for k, v in bound.items() if v is not None) or "no parameters"
-        hidden = (f"; {len(graph.edges)} refused projects or ended ties are hidden (--show-inactive draws them)"
-                  if graph.edges else "")
-        raise EmptyAnswer(f"Nothing to draw: {query_name} ({shown}) found no ties{hidden}. Nothing written.")
+        found = (f"found only {len(graph.edges)} ties that pictures hide (to refused projects, or ended); "
+                 "--show-inactive draws them" if graph.edges else "found no ties")
+        raise EmptyAnswer(f"Nothing to draw: {query_name} ({shown}) {found}. Nothing written.")
     if exports:
         shown = graph_exports.as_shown(graph, show_inactive=show_inactive)
         metadata = graph_exports.metadata(drawn, query=query_name, title=query.title, params=bound,

@@ -155,6 +155,15 @@ def test_cli_exports_and_an_empty_answer(seeded_db, cli_env, tmp_path):
     assert result.stdout.strip().splitlines() == [
         "Nothing to draw: owners-of (entity=no-such-entity, maxDepth=6) found no ties. Nothing written."]
     assert not empty.exists()
+    # a refused project's own ties: all hidden unless asked for
+    hidden = pictures.query_subgraph(seeded_db, "entity-profile", {"entity": "milton-keynes-smart-city"}, DATABASE)
+    assert hidden.edges and not viz.without_inactive(hidden).nodes
+    result = run_cli("viz", "entity-profile", "-p", "entity=milton-keynes-smart-city", "-o", str(empty / "h.html"),
+                     env=cli_env, check=True)
+    assert result.stdout.strip().splitlines() == [
+        f"Nothing to draw: entity-profile (entity=milton-keynes-smart-city) found only {len(hidden.edges)} ties that "
+        "pictures hide (to refused projects, or ended); --show-inactive draws them. Nothing written."]
+    assert not empty.exists()
     bad = run_cli("viz", "owners-of", "-p", "entity=hikvision", "-o", str(empty / "b.html"),
                   "--export", str(empty / "b.csv"), env=cli_env)
     assert bad.returncode == 2 and "must end in .graphml, .gexf, .json" in bad.stderr and not empty.exists()
