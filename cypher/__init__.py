@@ -11,6 +11,11 @@ queries:
     // mode: read
     // policy: counting
 
+An integer parameter may name its range (`// param: depth integer 1..3 = 1 -- ...`); a value outside
+it is refused before anything is sent. `visual: LAYOUT` marks a chain query, whose `hops` column lists
+the ties of each row: it has a picture, and `Query.graph_cypher` (`influence query show NAME --graph`)
+wraps it to return those ties as paths, which Neo4j Browser draws.
+
 `policy: counting` marks a query that sums, counts or ranks by the counting policy written once in
 `cypher/counting-policy.md` (and shown at the top of docs/queries.md).
 
@@ -32,6 +37,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -45,6 +51,7 @@ from neo4j.exceptions import ClientError
 QUERY_DIR = Path(__file__).resolve().parent
 TYPES = {"string": str, "integer": int, "float": float, "boolean": bool, "string[]": list}
 PARAM_LINE = re.compile(r"^(?P<name>[a-z][A-Za-z0-9]*)\s+(?P<type>string\[\]|string|integer|float|boolean)"
+                        r"(?:\s+(?P<low>-?\d+)\.\.(?P<high>-?\d+))?"
                         r"(?:\s*=\s*(?P<default>.+?))?\s*(?:--\s*(?P<description>.*))?$")
 HEADER_KEYS = {"name", "title", "question", "param", "column", "mode", "visual", "policy"}
 POLICIES = {"counting": QUERY_DIR / "counting-policy.md"}
@@ -110,9 +117,11 @@ class Parameter:
     required: bool
     default: Any
     description: str
+    low: int | None = None
+    high: int | None = None
 
     def check(self, value: Any) -> Any:
-        """The value if it fits the declared type (ints pass as floats); else QueryError."""
+        """The value if it fits the declared type (ints pass as floats) and range; else QueryError."""
         if value is None:
             if self.required:
                 raise QueryError(f"parameter '{self.name}' is required ({self.description})")
@@ -125,6 +134,8 @@ class Parameter:
             ok = ok and all(isinstance(item, str) for item in value)
         if not ok:
             raise QueryError(f"parameter '{self.name}' must be {self.type}, got {value!r}")
+        if self.low is not None and not self.low <= value <= self.high:
+            raise QueryError(f"parameter '{self.name}' must be from {self.low} to {self.high}, got {value!r}")
         return value
 
     def parse(self, text: str) -> Any:
@@ -181,11 +192,28 @@ class Query:
             values[name] = known[name].parse(text)
         return values
 
-    def browser_text(self, params: dict[str, Any] | None = None) -> str:
-        """`:param` lines and the query, ready to paste into Neo4j Browser."""
+    def browser_text(self, params: dict[str, Any] | None = None, *, graph: bool = False) -> str:
+        """`:param` lines and the query (or with `graph`, its `graph_cypher`), ready to paste into Neo4j Browser."""
         bound = self.bind(params)
         lines = [f":param {name} => {json.dumps(value)};" for name, value in bound.items()]
-        return "\n".join([*lines, "", self.cypher])
+        return "\n".join([*lines, "", self.graph_cypher() if graph else self.cypher])
+
+    def graph_cypher(self) -> str:
+        """The query wrapped to return each tie of its rows' `hops` as a one-hop path, which Neo4j Browser
+        draws (the canned queries return names and maps, which it shows only as a table).
+
+        Derived rather than kept as a second file, so the drawing cannot drift from the table: the same
+        rows, the same filters, the same ties."""
+        if not self.visual:
+            raise QueryError(f"query '{self.name}' returns no ties to draw (no `// visual:` line in its header); "
+                             "the chain queries have one: `influence query list` names them")
+        return "\n".join([
+            f"// {self.name}, drawn: every tie of its rows (their `hops` column) as a path, for Neo4j Browser",
+            "CALL () {", textwrap.indent(self.cypher.rstrip(), "  "), "}",
+            "UNWIND hops AS hop",
+            "MATCH tie = (:Entity {id: hop.from})-[r]->(:Entity {id: hop.to})",
+            "WHERE type(r) = hop.type AND r.id = hop.properties.id",
+            "RETURN DISTINCT tie", ""])
 
 
 def _parse(path: Path) -> Query:
@@ -211,8 +239,12 @@ def _parse(path: Path) -> Query:
         if not match:
             raise QueryError(f"{path}: bad param line {text!r} (want `name type [= default] -- description`)")
         default = json.loads(match["default"]) if match["default"] else None
+        if match["low"] is not None and (match["type"] != "integer" or int(match["low"]) > int(match["high"])):
+            raise QueryError(f"{path}: bad range in {text!r} (want `name integer low..high`, low <= high)")
         parameters.append(Parameter(match["name"], match["type"], required=match["default"] is None,
-                                    default=default, description=match["description"] or ""))
+                                    default=default, description=match["description"] or "",
+                                    low=None if match["low"] is None else int(match["low"]),
+                                    high=None if match["high"] is None else int(match["high"])))
     columns = tuple(tuple(part.strip() for part in c.split("--", 1)) if "--" in c else (c, "") for c in header["column"])
     mode = (header.get("mode") or ["read"])[0]
     if mode not in ("read", "write"):

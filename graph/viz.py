@@ -1,4 +1,5 @@
-"""Pictures of chains: self-contained, offline pyvis pages, and the same subgraph as GraphML, GEXF or JSON.
+"""Pictures of chains: self-contained, offline pyvis pages (graph/exports.py writes the same subgraph as
+GraphML, GEXF or JSON).
 
 pyvis (0.3.2, unmaintained) is wrapped, not trusted: tooltips are plain text (a title containing
 "href" would switch pyvis's template to innerHTML, so the word is broken with an invisible joiner),
@@ -534,39 +535,6 @@ def empty_message(graph: Subgraph, drawn: Subgraph) -> str | None:
         return (f"Nothing in force to draw: {len(graph.nodes)} nodes and {len(graph.edges)} ties are refused "
                 "projects or ended ties, hidden (draw them with --show-inactive).")
     return "Nothing to draw: the query found no ties for these parameters."
-
-
-# --- export -----------------------------------------------------------------------------------------------
-def _flat(value: Any) -> Any:
-    """GraphML and GEXF take scalars: lists and maps become JSON text."""
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
-
-
-def to_networkx(graph: Subgraph) -> nx.MultiDiGraph:
-    result = nx.MultiDiGraph()
-    for node_id, node in graph.nodes.items():
-        result.add_node(node_id, **{k: _flat(v) for k, v in node.items() if v is not None and k != "id"})
-    for edge_id, edge in graph.edges.items():
-        attributes = {k: _flat(v) for k, v in edge.items() if v is not None and k not in ("from", "to", "id")}
-        result.add_edge(edge["from"], edge["to"], key=edge_id, **attributes)
-    return result
-
-
-def export(graph: Subgraph, path: Path | str) -> Path:
-    """Write the subgraph as .graphml, .gexf (Gephi) or .json (nodes, edges, properties, evidence)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix == ".graphml":
-        nx.write_graphml(to_networkx(graph), path)
-    elif path.suffix == ".gexf":
-        nx.write_gexf(to_networkx(graph), path)
-    elif path.suffix == ".json":
-        document = {"nodes": list(graph.nodes.values()),
-                    "edges": [{"id": k, **v} for k, v in graph.edges.items()]}
-        path.write_text(json.dumps(document, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-    else:
-        raise ValueError(f"cannot export to {path.suffix!r}; use .graphml, .gexf or .json")
-    return path
 
 
 class InlinePage:

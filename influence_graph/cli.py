@@ -20,6 +20,7 @@ from rich.table import Table
 
 import cypher
 from graph.db import GraphConnectionError, connect, health
+from graph.exports import export_format
 from graph.records import Dataset, ImportFailed
 from graph.schema import apply_schema
 from graph.server import LocalServer, ServerError
@@ -202,11 +203,13 @@ def query_list():
 @query.command("show")
 @click.argument("name")
 @params_option
+@click.option("--graph", is_flag=True,
+              help="For a chain query: the variant returning its ties as paths, which Neo4j Browser draws.")
 @handle_errors
-def query_show(name, params):
+def query_show(name, params, graph):
     """Print a query with `:param` lines, ready to paste into Neo4j Browser."""
     q = cypher.get(name)
-    click.echo(q.browser_text(q.parse_params(params)))
+    click.echo(q.browser_text(q.parse_params(params), graph=graph))
 
 
 @query.command("run")
@@ -274,29 +277,48 @@ def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) ->
 
 
 # --- viz ---------------------------------------------------------------------------------------------
+def export_formats(ctx, param, paths):
+    """Refuse an export format we cannot write before anything runs."""
+    for path in paths:
+        if path.suffix in pictures.STATIC_SUFFIXES:
+            continue
+        try:
+            export_format(path)
+        except ValueError as error:
+            raise click.BadParameter(str(error)) from None
+    return paths
+
+
 @main.command()
 @click.argument("name")
 @params_option
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The HTML page to write.")
 @click.option("--export", "exports", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              callback=export_formats,
               help="Also write the picture as .png or .svg (caption and legend included, drawn by headless "
-                   "Chromium from the page), or the subgraph as .graphml, .gexf or .json; repeatable.")
-@click.option("--show-inactive", is_flag=True, help="Also draw refused projects and ended ties (muted).")
+                   "Chromium from the page), or what it shows as .graphml, .gexf or .json (networkx node-link); "
+                   "repeatable.")
+@click.option("--show-inactive", is_flag=True,
+              help="Also draw (muted) and export (flagged hiddenByDefault) refused projects and ended ties.")
 @database_option
 @handle_errors
 def viz(name, params, output, exports, show_inactive, database):
-    """Draw a chain query as a self-contained interactive page (and export its subgraph)."""
+    """Draw a chain query as a self-contained interactive page (and export what it shows).
+
+    `influence viz neighbourhood -p entity=huawei -p depth=2 -p limit=200` draws what lies within two
+    ties of an entity. When the answer holds nothing to draw, one line says so, the page says so, and no
+    export is written."""
     values = cypher.get(name).parse_params(params)
     with database_driver(database) as (driver, database):
         try:
             picture = pictures.draw(driver, name, values, output, database=database, show_inactive=show_inactive,
                                     exports=exports)
-        except (ValueError, RuntimeError) as error:  # an export format we do not write, no Chromium
+        except RuntimeError as error:  # no Chromium or Playwright for a .png or .svg
             raise click.ClickException(str(error)) from error
     if picture.empty:
-        console.print(picture.empty)
-    for path in (picture.path, *exports):
+        click.echo(printable(picture.empty + (" No export written." if exports else "")))  # one line, never wrapped
+    for path in (picture.path, *picture.exports):
         console.print(f"wrote {path}")
 
 

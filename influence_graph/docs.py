@@ -98,13 +98,18 @@ def queries_markdown() -> str:
             lines += ["Counts by the [counting policy](#counting-policy).", ""]
         if q.parameters:
             lines += ["| parameter | type | default | meaning |", "|---|---|---|---|"]
-            lines += [f"| `{p.name}` | {p.type} | {'(required)' if p.required else f'`{json.dumps(p.default)}`'} | "
+            lines += [f"| `{p.name}` | {p.type}{'' if p.low is None else f' {p.low}..{p.high}'} | "
+                      f"{'(required)' if p.required else f'`{json.dumps(p.default)}`'} | "
                       f"{p.description.replace('|', chr(92) + '|')} |" for p in q.parameters]
             lines.append("")
         lines += ["| column | meaning |", "|---|---|"]
         lines += [f"| `{name}` | {text.replace('|', chr(92) + '|')} |" for name, text in q.columns] + [""]
         example = {p.name: p.default for p in q.parameters if p.required}
         lines += ["```bash", f"influence query run {q.name}" + "".join(f" -p {k}=..." for k in example), "```", ""]
+        if q.visual:
+            lines += [f"A chain query: `influence viz {q.name}` draws it ({q.visual} layout), and "
+                      f"`influence query show {q.name} --graph` prints the variant returning its ties as paths, "
+                      "which Neo4j Browser draws.", ""]
     return "\n".join(lines)
 
 

@@ -1,6 +1,7 @@
 """The few functions that join a canned query to a picture: run the query, fetch the nodes' own
-properties, draw the subgraph with graph.viz, and photograph the drawn page (PNG, SVG) in headless
-Chromium through Playwright, so a static picture is the page an analyst checked, not a redrawing."""
+properties, draw the subgraph with graph.viz, export what it shows with graph.exports, and photograph
+the drawn page (PNG, SVG) in headless Chromium through Playwright, so a static picture is the page an
+analyst checked, not a redrawing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from pathlib import Path
 from neo4j import Driver
 
 import cypher
-from graph.viz import Subgraph, empty_message, export, render_subgraph, subgraph_from_rows, without_inactive
+from graph import exports as graph_exports
+from graph.viz import Subgraph, empty_message, render_subgraph, subgraph_from_rows, without_inactive
 
 STATIC_SUFFIXES = (".png", ".svg")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -51,26 +53,46 @@ def query_subgraph(driver: Driver, query_name: str, params: dict | None = None, 
 class Picture:
     path: Path
     empty: str | None  # what the page says when there is nothing to draw
+    exports: list[Path]  # the exports written (none for an empty answer)
+
+
+def source_details(driver: Driver, ids: list[str], database: str = "neo4j") -> dict[str, dict]:
+    """Each cited Source's own properties (title, publisher, date, url) by id, read-only."""
+    rows = cypher.read(driver, "MATCH (s:Source) WHERE s.id IN $ids RETURN s.id AS id, properties(s) AS properties",
+                       {"ids": ids}, database)
+    return {row["id"]: {k: v for k, v in row["properties"].items() if k != "id"} for row in rows}
 
 
 def draw(driver: Driver, query_name: str, params: dict | None, path: Path | str, *, database: str = "neo4j",
          show_inactive: bool = False, exports: Iterable[Path | str] = ()) -> Picture:
     """Run a canned query and write its picture; each of `exports` is a .png or .svg of the drawn page,
-    or the subgraph as .graphml, .gexf or .json."""
+    or what the picture shows as .graphml, .gexf or .json (see graph.exports). An empty answer writes
+    the page, which says so, and no export (a blank one would say nothing)."""
     query = cypher.get(query_name)
+    bound = query.bind(params)
     exports = [Path(p) for p in exports]
     static = [p for p in exports if p.suffix in STATIC_SUFFIXES]
-    if static:
-        _chromium()  # before anything is written
-    graph = query_subgraph(driver, query_name, params, database)
     for export_path in exports:
         if export_path.suffix not in STATIC_SUFFIXES:
-            export(graph, export_path)
-    page = render_subgraph(graph, path, title=query.title, kind=query.visual, query=query_name,
-                           params=query.bind(params), show_inactive=show_inactive)
+            graph_exports.export_format(export_path)
     if static:
+        _chromium()  # before anything is written
+    graph = query_subgraph(driver, query_name, bound, database)
+    drawn = graph if show_inactive else without_inactive(graph)
+    empty = empty_message(graph, drawn)
+    data_exports = [p for p in exports if p.suffix not in STATIC_SUFFIXES]
+    if data_exports and not empty:
+        shown = graph_exports.as_shown(graph, show_inactive=show_inactive)
+        metadata = graph_exports.metadata(drawn, query=query_name, title=query.title, params=bound,
+                                          show_inactive=show_inactive,
+                                          sources=source_details(driver, graph_exports.cited_sources(shown), database))
+        for export_path in data_exports:
+            graph_exports.export(shown, export_path, metadata=metadata)
+    page = render_subgraph(graph, path, title=query.title, kind=query.visual, query=query_name,
+                           params=bound, show_inactive=show_inactive)
+    if static and not empty:
         photograph(page, *static)
-    return Picture(page, empty_message(graph, graph if show_inactive else without_inactive(graph)))
+    return Picture(page, empty, [] if empty else exports)
 
 
 def render(driver: Driver, query_name: str, params: dict | None, path: Path | str, *, database: str = "neo4j",

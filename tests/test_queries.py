@@ -25,7 +25,7 @@ def test_the_library_has_every_question_the_analysts_asked_for():
     expected = {"financing-chains", "top-lenders", "owners-of", "holdings-of", "party-channel", "country-exposure",
                 "country-ranking", "vendor-footprint", "influence-path", "entity-profile", "walked-away",
                 "ties-in-force", "top-vendors", "top-buyers", "facts-from-source", "weakly-sourced", "search-entities",
-                "designations", "payments"}
+                "designations", "payments", "neighbourhood"}
     assert expected <= set(QUERIES)
 
 
@@ -41,6 +41,10 @@ def test_header_and_explain_on_the_server(name, driver):
     assert list(result.keys) == [column for column, _ in query.columns], "the header lists the columns returned"
     for parameter in query.parameters:
         assert f"${parameter.name}" in query.cypher, f"parameter {parameter.name} is used"
+    if query.visual:   # a chain query: its variant for Neo4j Browser (`query show NAME --graph`) plans too
+        assert "hops" in result.keys
+        drawn = driver.execute_query("EXPLAIN " + query.graph_cypher(), query.bind(sample(query)), database_=DATABASE)
+        assert list(drawn.keys) == ["tie"] and drawn.summary.plan is not None
 
 
 def frame(db, name, **params):
