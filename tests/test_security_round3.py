@@ -211,9 +211,11 @@ def test_values_too_big_to_store_are_refused_on_every_path_and_the_graph_is_unch
 def killable_server(tmp_path):
     server = LocalServer(home=tmp_path / "neo4j", bolt_port=port(7691), http_port=port(7478),
                          env_file=tmp_path / ".env", heap="768m", pagecache="128m")
-    server.start()
-    yield server
-    server.stop()
+    try:
+        server.start(timeout=600)  # a first start, on a busy machine
+        yield server
+    finally:
+        server.stop()
 
 
 def test_server_killed_mid_import_says_how_many_batches_were_written_and_how_to_resume(killable_server, cli_env):
