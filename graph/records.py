@@ -37,7 +37,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.origin}: {self.item}: field '{self.field}' {self.message}"
+        item = self.item if len(self.item) <= 200 else self.item[:197] + "..."  # an id of 20,000 characters
+        return f"{self.origin}: {item}: field '{self.field}' {self.message}"
 
 
 class ImportFailed(Exception):

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from graph.limits import TEXT_BYTES, integer_problem, text_limit
+
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
 
 PASCAL_CASE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -116,8 +118,23 @@ class Property:
                 problem = self._check_scalar(item, self.type[:-2])
                 if problem:
                     return f"list item {_shown(item)}: {problem}"
+            if self.type == "string[]" and sum(map(len, value)) * 4 > TEXT_BYTES:
+                size = sum(len(item.encode("utf-8")) for item in value)
+                if size > TEXT_BYTES:
+                    return (f"holds {size:,} bytes of text in all, more than {TEXT_BYTES:,} "
+                            "(the most this project stores in one property)")
             return None
         return self._check_scalar(value, self.type)
+
+    def _size_problem(self, text: str) -> str | None:
+        """Why `text` is too large for the server or the index that holds this property (graph/limits.py)."""
+        limit, why = text_limit(self.name, self.indexed, self.valueIndex)
+        if len(text) * 4 <= limit:  # UTF-8 spends at most 4 bytes on a character
+            return None
+        size = len(text.encode("utf-8"))
+        if size <= limit:
+            return None
+        return f"is {size:,} bytes long in UTF-8 ({_shown(text)}), more than {limit:,}, {why}"
 
     def _check_scalar(self, value: Any, kind: str) -> str | None:
         if kind == "string":
@@ -125,6 +142,8 @@ class Property:
                 return f"expected a non-empty text, got {_shown(value)}"
             if not value.isascii() and _surrogate(value):  # "\ud800" from JSON: the driver cannot send it
                 return f"{_shown(value)} holds a lone surrogate (\\ud800-\\udfff), which is not text"
+            if size_problem := self._size_problem(value):
+                return size_problem
             if self.maxLength and len(value) > self.maxLength:
                 return f"is {len(value)} characters long, more than {self.maxLength}"
             if self.pattern and not re.fullmatch(self.pattern, value, re.ASCII):  # \d is 0-9, not any digit
@@ -134,9 +153,13 @@ class Property:
         elif kind == "integer":
             if isinstance(value, bool) or not isinstance(value, int):
                 return f"expected a whole number, got {_shown(value)}"
+            if range_problem := integer_problem(value):
+                return range_problem
         elif kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 return f"expected a number, got {_shown(value)}"
+            if isinstance(value, int) and (range_problem := integer_problem(value)):  # sent as an integer
+                return range_problem
         elif kind == "boolean":
             if not isinstance(value, bool):
                 return f"expected true or false, got {_shown(value)}"
@@ -158,7 +181,7 @@ def _surrogate(text: str) -> bool:
 
 
 def _shown(value: Any) -> str:
-    text = repr(value)
+    text = repr(value[:61] if isinstance(value, str) else value)  # not the repr of a 200 MB text
     return text if len(text) <= 60 else text[:57] + "..."
 
 

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.records import PROVENANCE, Dataset, ImportFailed
 from graph.schema import Property, Schema, apply_schema, load_schema
@@ -30,12 +30,18 @@ class ImportSummary:
     outcomes: dict[tuple[str, str], Counter] = field(default_factory=dict)
     retried_batches: int = 0
     disagreements: int = 0
+    written_batches: int = 0
 
     def add(self, kind: str, name: str, counts: dict[str, int]) -> None:
         self.outcomes.setdefault((kind, name), Counter()).update(counts)
 
     def total(self, outcome: str, kind: str | None = None) -> int:
         return sum(c[outcome] for (k, _), c in self.outcomes.items() if kind in (None, k))
+
+
+class WriteStopped(Exception):
+    """A batch could not be written after validation passed: the server stopped, or refused the data.
+    Each batch is its own transaction: the batches before it are in the graph, whole; it is not."""
 
 
 ProgressCallback = Callable[[int], None]
@@ -393,15 +399,42 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
                 counts["disagreements"] += record["disputes"]
             return +counts  # without zeros
 
-        with driver.session(database=database) as session:
-            try:
-                counts = session.execute_write(work)
-            except ConstraintError as error:
-                if error.code != UNIQUENESS_REFUSED:
-                    raise
-                counts = session.execute_write(work, merge_all=True)
+        try:
+            with driver.session(database=database) as session:
+                try:
+                    counts = session.execute_write(work)
+                except ConstraintError as error:
+                    if error.code != UNIQUENESS_REFUSED:
+                        raise
+                    counts = session.execute_write(work, merge_all=True)
+        except (ServiceUnavailable, SessionExpired) as error:
+            raise _stopped(summary, what, batch, "the server stopped answering during the import "
+                           f"({type(error).__name__})", "When the server runs again (`influence db status`), "
+                           "run the same command again") from error
+        except Neo4jError as error:
+            raise _stopped(summary, what, batch, f"Neo4j refused a batch that passed validation "
+                           f"({error.code}: {_clipped(error.message)})", "Fix the value Neo4j names (and report "
+                           "it: graph/limits.py should have refused it), then run the same command again") from error
+        summary.written_batches += 1
         summary.retried_batches += attempts - 1
         summary.disagreements += counts.pop("disagreements", 0)
         summary.add(*what, counts)
         if progress:
             progress(len(batch))
+
+
+def _clipped(text: str | None, limit: int = 300) -> str:
+    text = text or ""
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _stopped(summary: ImportSummary, what: tuple[str, str], batch: list[dict], reason: str, then: str
+             ) -> WriteStopped:
+    ids = [row["plain"]["id"] for row in batch[:3]]
+    shown = ", ".join(repr(_clipped(i, 60)) for i in ids) + (", ..." if len(batch) > 3 else "")
+    return WriteStopped(
+        f"The import stopped: {reason}. {summary.written_batches} batch(es) of this import were written before "
+        f"it, each whole, in its own transaction; the batch being written ({len(batch)} {what[0]} rows of "
+        f"{what[1]}: {shown}) was not. {then}: it merges by id, leaves what is written unchanged and "
+        "completes the import."
+    )

@@ -18,6 +18,7 @@ from xml.etree.ElementTree import ParseError
 import pandas as pd
 import yaml
 
+from graph.limits import whole_number
 from graph.records import ImportFailed, Origin, Problem
 
 
@@ -260,7 +261,7 @@ def json_lines(lines: Iterable[bytes]) -> Iterator[JsonLine]:
         if not text.strip():
             continue
         try:
-            yield JsonLine(number, json.loads(text, object_pairs_hook=unique_keys))
+            yield JsonLine(number, json.loads(text, object_pairs_hook=unique_keys, parse_int=whole_number))
         except DuplicateKey as error:
             yield JsonLine(number, kind="duplicate", detail=error.key)
         except json.JSONDecodeError as error:
@@ -358,7 +359,15 @@ class _LineLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+    def construct_yaml_int(self, node):
+        digits = self.construct_scalar(node).replace("_", "").lstrip("+-")
+        if len(digits) > 19 and digits.isdigit() and digits[0] != "0":  # decimal, too long: graph/limits.py
+            return whole_number(self.construct_scalar(node).replace("_", "").removeprefix("+"))
+        return super().construct_yaml_int(node)
+
+
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _LineLoader.construct_yaml_map)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
 
 
 def read_yaml(path: Path) -> YamlDocument:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import click
 from neo4j import Driver
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,7 +27,7 @@ from graph.schema import apply_schema
 from graph.server import LocalServer, ServerError
 from graph.settings import get_settings
 from graph.spreadsheet import csv_rows
-from graph.writer import ImportSummary, ProgressCallback
+from graph.writer import ImportSummary, ProgressCallback, WriteStopped
 from importers import bods as bods_importer
 from importers import ftm as ftm_importer
 from importers import gcdf as gcdf_importer
@@ -45,17 +46,37 @@ console = DataConsole(width=None if sys.stdout.isatty() else 160)
 
 
 def handle_errors(command):
-    """Turn the library's user-facing errors into a one-paragraph message and exit status 1; text from
-    data in the message (ids, names, cells) is shown with its control characters as code points."""
+    """Turn every error into a one-paragraph message and exit status 1, its traceback only with
+    `influence --debug`. Text from data in the message (ids, names, cells) is shown with its control
+    characters as code points. An error the library does not expect is called a bug, and reported."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except (GraphConnectionError, ServerError, ImportFailed, cypher.QueryError) as error:
-            raise click.ClickException(printable(str(error))) from None
+        except (click.ClickException, click.exceptions.Abort, click.exceptions.Exit):
+            raise
+        except Exception as error:
+            if click.get_current_context().find_root().params.get("debug"):
+                raise
+            raise click.ClickException(error_paragraph(error)) from None
 
     return wrapper
+
+
+def error_paragraph(error: Exception) -> str:
+    """What went wrong and what to do, in one paragraph."""
+    if isinstance(error, (GraphConnectionError, ServerError, ImportFailed, cypher.QueryError, WriteStopped)):
+        return printable(str(error))
+    if isinstance(error, (ServiceUnavailable, SessionExpired)):
+        return (f"The Neo4j server stopped answering ({type(error).__name__}). Check it with `influence db status` "
+                "(start the local one with `influence db start`), then run the same command again.")
+    if isinstance(error, OSError) and error.filename:
+        return printable(f"Could not use {error.filename}: {error.strerror or error}. Check the path and its "
+                         "permissions, then run the same command again.")
+    return (f"Unexpected error: {type(error).__name__}: {printable(str(error))[:500]}. This is a bug in influence "
+            "(its checks do not know this case): run the same command as `influence --debug ...` to see the "
+            "traceback, and report it.")
 
 
 def database_option(command):
@@ -86,7 +107,8 @@ def ensure_server() -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="influence-graph")
-def main():
+@click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
+def main(debug):
     """Influence Graph: who finances, builds, owns and steers what, in Neo4j."""
     # The server's query notifications (e.g. "label does not exist" on an empty graph) are not errors.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
@@ -272,7 +294,9 @@ def emit(frame, fmt: str, output: Path | None, wide: bool, title: str | None) ->
     if output:
         output.write_text(text, encoding="utf-8")
         console.print(f"wrote {len(frame)} rows to {output}")
-    else:
+    elif sys.stdout.isatty():  # a terminal acts on control characters: shown as code points, as in tables
+        click.echo(printable(text.replace("\r\n", "\n")), nl=False)
+    else:  # a pipe or a file keeps the exact data (CSV neutralised, JSON escaped)
         click.echo(text, nl=False)
 
 

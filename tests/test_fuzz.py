@@ -35,6 +35,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import cypher
+from graph.limits import INTEGER_MAX, INTEGER_MIN
 from graph.records import Dataset, ImportFailed, Origin
 from graph.schema import Property, load_schema
 from graph.server import LocalServer
@@ -77,8 +78,8 @@ def valid_value(prop: Property) -> st.SearchStrategy:
         one = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=prop.maxLength or 80)
         one = one.filter(str.strip)
     elif kind == "integer":
-        one = st.integers(min_value=None if prop.min is None else int(prop.min),
-                          max_value=None if prop.max is None else int(prop.max))
+        one = st.integers(min_value=INTEGER_MIN if prop.min is None else int(prop.min),  # Neo4j's 64 bits
+                          max_value=INTEGER_MAX if prop.max is None else int(prop.max))
     elif kind == "float":
         one = st.floats(min_value=prop.min, max_value=prop.max, allow_nan=False, allow_infinity=False)
     else:
@@ -143,10 +144,10 @@ def test_numbers_out_of_range_are_refused_naming_the_field(bounded, data):
     side = data.draw(st.sampled_from(sides))
     whole = prop.type.startswith("integer")
     if side == "below":
-        value = data.draw(st.integers(max_value=int(prop.min) - 1) if whole else
+        value = data.draw(st.integers(min_value=INTEGER_MIN, max_value=int(prop.min) - 1) if whole else
                           st.floats(max_value=prop.min, exclude_max=True, allow_nan=False, allow_infinity=False))
     else:
-        value = data.draw(st.integers(min_value=int(prop.max) + 1) if whole else
+        value = data.draw(st.integers(min_value=int(prop.max) + 1, max_value=INTEGER_MAX) if whole else
                           st.floats(min_value=prop.max, exclude_min=True, allow_nan=False, allow_infinity=False))
     props = {**data.draw(valid_properties(spec_of(owner))), name: [value] if prop.type.endswith("[]") else value}
     found = [message for field, message in problems_of(owner, props) if field == name]

@@ -9,7 +9,8 @@
 // column: aliases -- its other names
 // column: score -- full-text relevance, highest first
 WITH [w IN split(toLower(reduce(s = $text, c IN ['\\', '+', '-', '&', '|', '!', '(', ')', '{', '}', '[', ']', '^',
-                                                 '"', '~', '*', '?', ':', '/', ',', '.', ';', "'"] |
+                                                 '"', '~', '*', '?', ':', '/', ',', '.', ';', "'",
+                                                 '\t', '\n', '\r', '\f', '\u000B', '\u3000'] |
                                 replace(s, c, ' '))), ' ')
       WHERE w <> '' AND NOT w IN ['and', 'or', 'not', 'to']][..100] AS words
 WHERE size(words) > 0

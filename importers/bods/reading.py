@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graph.limits import whole_number
 from graph.records import Origin, Problem
 from importers.readers import DuplicateKey, json_lines, unique_keys
 
@@ -38,12 +39,12 @@ def read_statements(path: Path, display: str) -> tuple[list[RawStatement], list[
 
 def _read_array(text: str, display: str) -> tuple[list[RawStatement], list[Problem]]:
     try:
-        values = json.loads(text)
+        values = json.loads(text, parse_int=whole_number)
     except json.JSONDecodeError as error:
         return [], [_syntax_problem(error, display)]
     except RecursionError:
         return [], [_too_deep(Origin(display, 1 + text.count("\n", 0, text.index("["))))]
-    decoder = json.JSONDecoder(object_pairs_hook=unique_keys)
+    decoder = json.JSONDecoder(object_pairs_hook=unique_keys, parse_int=whole_number)
     statements, problems = [], []
     position = text.index("[") + 1
     line = 1 + text.count("\n", 0, position)
@@ -54,7 +55,7 @@ def _read_array(text: str, display: str) -> tuple[list[RawStatement], list[Probl
             value, position = decoder.raw_decode(text, start)
         except DuplicateKey as error:
             problems.append(_duplicate_problem(error, Origin(display, line)))
-            value, position = json.JSONDecoder().raw_decode(text, start)
+            value, position = json.JSONDecoder(parse_int=whole_number).raw_decode(text, start)
         statements.append(RawStatement(value, index, Origin(display, line)))
         line += text.count("\n", start, position)
     return statements, problems
@@ -71,7 +72,7 @@ def _read_lines(text: str, display: str) -> tuple[list[RawStatement], list[Probl
     if text.lstrip().startswith("{"):
         origin = Origin(display, 1 + text.count("\n", 0, text.index("{")))
         try:
-            value = json.loads(text, object_pairs_hook=unique_keys)
+            value = json.loads(text, object_pairs_hook=unique_keys, parse_int=whole_number)
         except (json.JSONDecodeError, RecursionError):
             pass
         except DuplicateKey as error:
