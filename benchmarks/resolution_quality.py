@@ -1,14 +1,16 @@
 """Quality of entity resolution on a labelled set of pairs (benchmarks/labelled/pairs.csv).
 
 For each pair, the right-hand entity is the graph's only node and the left-hand one is imported
-against it: the resolver merges them, proposes them for review, or keeps them apart. The figures:
+against it, on a real Neo4j (the resolver finds candidates through the graph's indexes): the
+resolver merges them, proposes them for review, or keeps them apart. The figures:
 
 - precision of automatic merges: pairs merged that are the same entity / pairs merged (target >= 99%);
 - precision of the review list: pairs proposed that are the same / pairs proposed;
 - recall: pairs that are the same and were merged or proposed / pairs that are the same (target >= 95%).
 
-`python -m benchmarks.resolution_quality` measures and writes benchmarks/results/resolution-quality.json,
-which `python -m benchmarks.report` puts into docs/benchmarks.md.
+`python -m benchmarks.resolution_quality` measures against the server the settings name (NEO4J_URI,
+NEO4J_PASSWORD: it empties that database, so give it a scratch one) and writes
+benchmarks/results/resolution-quality.json, which `python -m benchmarks.report` puts into docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,8 +20,13 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from neo4j import Driver
+
+from graph.db import connect
 from graph.records import Dataset, ImportFailed, Origin, Problem
-from importers.resolve import Known, Resolver
+from graph.schema import apply_schema, load_schema
+from graph.settings import get_settings
+from importers.resolve import Resolver, match_names
 
 PAIRS = Path(__file__).resolve().parent / "labelled" / "pairs.csv"
 RESULT = Path(__file__).resolve().parent / "results" / "resolution-quality.json"
@@ -82,22 +89,30 @@ def _side(row: dict, side: str) -> tuple[str, str, list[str], list[str]]:
     return row[f"{side}_label"], row[f"{side}_name"], split(row[f"{side}_aliases"]), split(row[f"{side}_ids"])
 
 
-def outcome(pair: Pair) -> str:
+def outcome(pair: Pair, driver: Driver, database: str) -> str:
     """What the resolver does with the left entity when the right one is the graph's only node."""
     label, name, aliases, ids = pair.right
-    resolver = Resolver([Known("right", label, name, aliases, ids, True)])
+    if label not in load_schema().nodes:  # a label is an identifier: only the schema's
+        raise ImportFailed([Problem(Origin(str(PAIRS), pair.row), "pair", "right_label", f"{label!r} is no label")])
+    right = {"id": "right", "name": name, "aliases": aliases, "externalIds": ids}
+    driver.execute_query("MATCH (n:Entity) DETACH DELETE n", database_=database)
+    driver.execute_query(f"CREATE (n:Entity:{label}) SET n = $props",
+                         props={**right, "matchNames": match_names(right)}, database_=database)
     label, name, aliases, ids = pair.left
     dataset = Dataset()
     dataset.add_node(label, {"id": "left", "name": name, "aliases": aliases or None, "externalIds": ids or None},
                      Origin(str(PAIRS), pair.row))
-    result = resolver.resolve(dataset)
+    result = Resolver(driver, database).resolve(dataset)
     if result.merged:
         return MERGED
     return PROPOSED if result.review else APART
 
 
-def measure(pairs: list[Pair]) -> Quality:
-    outcomes = [(pair, outcome(pair)) for pair in pairs]
+def measure(pairs: list[Pair], driver: Driver, database: str) -> Quality:
+    """Resolve every pair; this empties the database's entities (the test server's, or a scratch one)."""
+    apply_schema(driver, database)
+    outcomes = [(pair, outcome(pair, driver, database)) for pair in pairs]
+    driver.execute_query("MATCH (n:Entity) DETACH DELETE n", database_=database)
     merged = [p for p, o in outcomes if o == MERGED]
     proposed = [p for p, o in outcomes if o == PROPOSED]
     same = [p for p in pairs if p.same]
@@ -134,7 +149,9 @@ def _show(pair: Pair) -> str:
 
 
 def main() -> None:
-    quality = measure(read_pairs())
+    settings = get_settings()
+    with connect(settings) as driver:
+        quality = measure(read_pairs(), driver, settings.neo4j_database)
     RESULT.write_text(json.dumps(asdict(quality), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in asdict(quality).items() if k not in ("wrong_merges", "missed", "by_origin")},
                      indent=2))

@@ -6,18 +6,19 @@ import pytest
 
 from benchmarks.resolution_quality import PAIRS, TARGETS, measure, read_pairs
 from graph.records import ImportFailed
+from tests.helpers import DATABASE
 
 HEADER = "left_label,left_name,left_aliases,left_ids,right_label,right_name,right_aliases,right_ids,same,origin\n"
 
 
-def test_the_labelled_set_meets_the_targets():
-    quality = measure(read_pairs(PAIRS))
+def test_the_labelled_set_meets_the_targets(clean_db):
+    quality = measure(read_pairs(PAIRS), clean_db, DATABASE)
     assert quality.pairs >= 300 and quality.same_pairs >= 100
     assert quality.merge_precision >= TARGETS["merge_precision"], quality.wrong_merges
     assert quality.recall >= TARGETS["recall"], quality.missed
 
 
-def test_figures_on_a_hand_made_set(tmp_path):
+def test_figures_on_a_hand_made_set(clean_db, tmp_path):
     path = tmp_path / "pairs.csv"
     path.write_text(HEADER + "\n".join([
         "Company,\"Huawei Technologies Co., Ltd.\",,,Company,Huawei Technologies Company,,,yes,t",  # merged
@@ -27,7 +28,7 @@ def test_figures_on_a_hand_made_set(tmp_path):
         "Company,ZTE Corp,,,Company,ZTE Inc,,,no,t",  # merged, though labelled not the same here
         "Company,Dahua,,,Company,Zhejiang Dahua Technology,,,yes,u",  # apart: missed
     ]) + "\n", encoding="utf-8")
-    quality = measure(read_pairs(path))
+    quality = measure(read_pairs(path), clean_db, DATABASE)
     # merged: Huawei (same) and ZTE (labelled not same) → 1/2; proposed: Hikvison (same) → 1/1;
     # same pairs: Huawei, Hikvison, Dahua; merged or proposed: Huawei, Hikvison → 2/3
     assert (quality.merged, quality.merged_same, quality.merge_precision) == (2, 1, 0.5)
