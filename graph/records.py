@@ -206,6 +206,25 @@ def claims_of(claimed: Iterable[Property], props: dict[str, Any]) -> dict[str, l
     return {p.name: [(props[p.name], s) for s in sources] for p in claimed if props.get(p.name) is not None}
 
 
+def split_claims(claimed: Iterable[Property], properties: dict[str, Any]
+                 ) -> tuple[dict[str, Any], dict[str, list[tuple[Any, str]]], list[tuple[str, str]]]:
+    """A record as the graph stores it (an export) → its properties without the per-value lists
+    (`<p>Sources`, `<p>Values`, `disputed`), the (value, source) claims those lists hold, and (field,
+    problem) pairs where the lists do not fit together."""
+    props, claims, problems = dict(properties), {}, []
+    props.pop("disputed", None)
+    for prop in claimed:
+        sources, values = props.pop(f"{prop.name}Sources", None), props.pop(f"{prop.name}Values", None)
+        if sources is None and values is None:
+            continue
+        if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources) or (
+                values is not None and (not isinstance(values, list) or len(values) != len(sources))):
+            problems.append((f"{prop.name}Sources", f"must be a list of source ids, as long as {prop.name}Values"))
+            continue
+        claims[prop.name] = list(zip(values or [props.get(prop.name)] * len(sources), sources, strict=True))
+    return props, claims, problems
+
+
 def _claim_problems(spec: dict[str, Property], record: NodeRecord | RelationshipRecord) -> list[tuple[str, str]]:
     """What is wrong with the values other sources give beside the one in `props` (which is checked as usual)."""
     return [(name, f"(as {source!r} gives it) {problem}") for name, kept in record.claims.items()

@@ -48,6 +48,7 @@ from graph.records import (
     ownership_problems,
     provenance_problems,
     relationship_id,
+    split_claims,
 )
 from graph.schema import Schema, apply_schema, load_schema
 from graph.writer import (
@@ -147,6 +148,12 @@ def _hash(rel_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(rel_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
+def _claims_checked(properties: dict, claims: dict[str, list]) -> list[tuple[str, str]]:
+    """What is wrong with the values an exported record's `<p>Values` hold (each checked as `p` is)."""
+    return [(f"{name}Values", f"({source!r}) {problem}") for name, pairs in claims.items() for value, source in pairs
+            if (problem := properties[name].check(value))]
+
+
 def _without_nulls(properties: dict) -> dict:
     return {k: v for k, v in properties.items() if v is not None}
 
@@ -208,8 +215,9 @@ class _Checker:
             self.node_ids[node_id] = line << self.label_bits | index
         if not known:
             return
-        properties = _without_nulls(properties)
-        for name, message in self.schema.node_problems(label, properties):
+        properties, claims, kept_problems = split_claims(self.schema.nodes[label].claimed, _without_nulls(properties))
+        for name, message in self.schema.node_problems(label, properties) + kept_problems + _claims_checked(
+                self.schema.nodes[label].properties, claims):
             self.problem(line, item, name, message)
         self.problems += provenance_problems(properties, Origin(self.file, line), item)
         self.nodes[label] += 1
@@ -239,7 +247,10 @@ class _Checker:
             return
         rel_id = relationship_id(start, rel_type, end, key)
         item = f"relationship {rel_id}"
-        properties = _without_nulls(properties)
+        spec = self.schema.relationships.get(rel_type)
+        properties, claims, kept_problems = split_claims(spec.claimed if spec else (), _without_nulls(properties))
+        for name, message in kept_problems + _claims_checked(spec.properties if spec else {}, claims):
+            self.problem(line, item, name, message)
         if properties.setdefault("id", rel_id) != rel_id:
             self.problem(line, item, "id", f"is {properties['id']!r}, but from, relType, to and key make {rel_id!r}")
             properties["id"] = rel_id
@@ -368,15 +379,17 @@ def _records(plan: Plan, kind: str) -> Iterator[dict]:
 
 def _rows(plan: Plan, kind: str) -> Iterator[tuple[str, dict]]:
     """(label or type, writer row) for each record of `kind`, in file order."""
+    schema = load_schema()
     for record in _records(plan, kind):
-        properties = _without_nulls(record["properties"])
         if kind == "node":
-            yield record["label"], to_row(with_derived(load_schema(), record["label"], properties),
-                                          load_schema().nodes[record["label"]].claimed)
+            claimed = schema.nodes[record["label"]].claimed
+            properties, claims, _ = split_claims(claimed, _without_nulls(record["properties"]))
+            yield record["label"], to_row(with_derived(schema, record["label"], properties), claimed, claims)
         else:
+            claimed = schema.relationships[record["relType"]].claimed
+            properties, claims, _ = split_claims(claimed, _without_nulls(record["properties"]))
             properties["id"] = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
-            yield record["relType"], to_row(properties, load_schema().relationships[record["relType"]].claimed,
-                                            start=record["from"], end=record["to"])
+            yield record["relType"], to_row(properties, claimed, claims, start=record["from"], end=record["to"])
 
 
 def _write_batch(driver: Driver, database: str, schema: Schema, kind: str, name: str, batch: list[dict],
