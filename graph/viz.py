@@ -310,7 +310,7 @@ def layout(graph: Subgraph, kind: str) -> dict[str, tuple[float, float]]:
         levels = _financing_levels(graph) if kind == "financing" else _layered_levels(graph)
         order = _order_within_levels(graph, levels)
         if kind == "financing":
-            return {n: (levels[n] * 320.0, order[n] * 90.0) for n in graph.nodes}
+            return {n: (levels[n] * 420.0, order[n] * 90.0) for n in graph.nodes}  # room for a loan's label
         return {n: (order[n] * 230.0, levels[n] * 160.0) for n in graph.nodes}
     undirected = nx.Graph()
     undirected.add_nodes_from(sorted(graph.nodes))

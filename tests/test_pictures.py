@@ -116,15 +116,15 @@ def test_parallel_ties_are_curved_apart():
     assert all(s["enabled"] for s in between_hw) and between_hw[0]["type"] != between_hw[1]["type"]
     # one node per column, all on one line: the bank's loan to the project would pass over the government
     assert smooth["loan"] == {"enabled": True, "type": "curvedCW", "roundness": 0.3}
-    assert "loan" not in viz.curves(financing_graph(), {"exim": (0, 0), "gov": (320, 200), "proj": (640, 0),
-                                                        "hw": (960, 0)}), "clear of other nodes: straight"
+    assert "loan" not in viz.curves(financing_graph(), {"exim": (0, 0), "gov": (420, 200), "proj": (840, 0),
+                                                        "hw": (1260, 0)}), "clear of other nodes: straight"
 
 
 def test_financing_columns_follow_the_role_in_the_chain():
-    # Huawei lends (vendor financing) and builds: it sits in the contractor column (3 × 320), right of
-    # the project (2 × 320); the government commissions (borrower, 1 × 320); the bank lends (0).
+    # Huawei lends (vendor financing) and builds: it sits in the contractor column (3 × 420), right of
+    # the project (2 × 420); the government commissions and pays (buyer, 1 × 420); the bank lends (0).
     x = {node: position[0] for node, position in viz.layout(financing_graph(), "financing").items()}
-    assert x == {"exim": 0.0, "gov": 320.0, "proj": 640.0, "hw": 960.0}
+    assert x == {"exim": 0.0, "gov": 420.0, "proj": 840.0, "hw": 1260.0}
 
 
 def test_importance_is_ties_plus_money():
@@ -172,7 +172,7 @@ def test_small_picture_labels_everything_readably(browser, tmp_path):  # noqa: F
 def test_500_nodes_label_the_important_and_explore(browser, tmp_path):  # noqa: F811
     graph = big_graph(500)
     path = viz.render_subgraph(graph, tmp_path / "big.html", kind="neighbourhood")
-    page, requests, errors, dialogs = open_page(browser, path)
+    page, requests, errors, dialogs = open_page(browser, path, timeout_ms=120_000)  # 2 cores shared by many
     state = page.evaluate("({n: window.influenceGraph.nodes, labelled: window.influenceGraph.labelledNodes})")
     assert state["n"] == 500
     assert len(state["labelled"]) >= 10, "the most connected names are written"

@@ -40,7 +40,7 @@ def browser():
         instance.close()
 
 
-def open_page(browser, path):
+def open_page(browser, path, timeout_ms=30_000):
     """Open a written page with every non-file request blocked; returns (page, requests, errors, dialogs)."""
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     requests, errors, dialogs = [], [], []
@@ -56,8 +56,8 @@ def open_page(browser, path):
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(path.resolve().as_uri())
-    page.wait_for_function("window.influenceGraph && window.influenceGraph.drawn", timeout=30_000)
+    page.goto(path.resolve().as_uri(), timeout=timeout_ms)
+    page.wait_for_function("window.influenceGraph && window.influenceGraph.drawn", timeout=timeout_ms)
     return page, requests, errors, dialogs
 
 
