@@ -110,8 +110,11 @@ def ensure_server() -> None:
 @click.option("--debug", is_flag=True, help="Show the traceback of an unexpected error.")
 def main(debug):
     """Influence Graph: who finances, builds, owns and steers what, in Neo4j."""
-    # The server's query notifications (e.g. "label does not exist" on an empty graph) are not errors.
+    # The server's query notifications (e.g. "label does not exist" on an empty graph) are not errors,
+    # and the driver's own log (a lost connection, with its traceback) is said in one paragraph instead.
     logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+    if not debug:
+        logging.getLogger("neo4j").setLevel(logging.CRITICAL)
 
 
 # --- db -------------------------------------------------------------------------------------------

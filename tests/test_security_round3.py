@@ -226,9 +226,10 @@ def test_server_killed_mid_import_says_how_many_batches_were_written_and_how_to_
     process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
     with GraphDatabase.driver(killable_server.uri, auth=("neo4j", killable_server.password())) as driver:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600
         while count(driver, "MATCH (n) RETURN count(n)") < 20 and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert count(driver, "MATCH (n) RETURN count(n)") >= 20, "the import began writing before the kill"
     os.kill(killable_server.pid(), signal.SIGKILL)
     stdout, stderr = process.communicate(timeout=180)
     killable_server.pid_file.unlink(missing_ok=True)
