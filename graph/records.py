@@ -128,6 +128,41 @@ class Dataset:
         else:
             self._merge(existing, props, origin, f"relationship {rel_id}")
 
+    def add_stored_node(self, label: str, stored: dict[str, Any], origin: Origin) -> None:
+        """`add_node` for a node as the graph stores it: its per-value lists (`<p>Sources`, `<p>Values`,
+        `disputed`) become the record's claims, each source's value kept as that source gives it."""
+        claimed = self.schema.nodes[label].claimed if label in self.schema.nodes else ()
+        props, claims, problems = split_claims(claimed, stored)
+        item = f"node {props.get('id')}"
+        self.conflicts += [Problem(origin, item, name, message) for name, message in problems]
+        existing = self.nodes.get(props.get("id"))
+        self.add_node(label, {k: v for k, v in props.items() if existing is None or k not in claims}, origin)
+        self._add_claims(self.nodes.get(props.get("id")), claims, existing is None, origin, item)
+
+    def add_stored_relationship(self, rel_type: str, start: str, end: str, stored: dict[str, Any], origin: Origin,
+                                key: str | None = None) -> None:
+        """`add_relationship` for a tie as the graph stores it (see `add_stored_node`)."""
+        claimed = self.schema.relationships[rel_type].claimed if rel_type in self.schema.relationships else ()
+        props, claims, problems = split_claims(claimed, stored)
+        rel_id = relationship_id(start, rel_type, end, key)
+        self.conflicts += [Problem(origin, f"relationship {rel_id}", name, message) for name, message in problems]
+        existing = self.relationships.get(rel_id)
+        self.add_relationship(rel_type, start, end, {k: v for k, v in props.items() if existing is None or k not in claims},
+                              origin, key)
+        self._add_claims(self.relationships.get(rel_id), claims, existing is None, origin, f"relationship {rel_id}")
+
+    def _add_claims(self, record: NodeRecord | RelationshipRecord | None, claims: dict[str, list[tuple[Any, str]]],
+                    new: bool, origin: Origin, item: str) -> None:
+        if record is None:
+            return
+        if new:  # the stored lists, not the shown value for every source
+            record.claims.update({name: list(pairs) for name, pairs in claims.items()})
+            return
+        for name, pairs in claims.items():
+            record.props.setdefault(name, pairs[0][0])
+            for value, source in pairs:
+                self._claim(record, name, value, [source], origin, item)
+
     def _merge(self, existing: NodeRecord | RelationshipRecord, props: dict, origin: Origin, item: str) -> None:
         """Join a second record of the same id into the first, each property as its schema `merge:` says."""
         kind = (self.schema.nodes[existing.label] if isinstance(existing, NodeRecord)

@@ -384,20 +384,7 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
         def work(tx: ManagedTransaction, batch=batch, merge_all: bool = False) -> dict[str, int]:
             nonlocal attempts
             attempts += 1
-            existing = set(tx.run(statements.existing, ids=[r["plain"]["id"] for r in batch]).value("id"))
-            # a new record whose sources disagree goes through the merge, which chooses the value shown
-            fresh = [] if merge_all else [r for r in batch if r["plain"]["id"] not in existing
-                                          and "disputed" not in r["kept"]]
-            fresh_ids = {r["plain"]["id"] for r in fresh}
-            known = [r for r in batch if r["plain"]["id"] not in fresh_ids]
-            counts: Counter = Counter()
-            if fresh:
-                tx.run(statements.create, rows=fresh).consume()
-                counts["created"] = len(fresh)
-            for record in tx.run(statements.merge, rows=known, **statements.parameters, **parameters) if known else ():
-                counts[record["outcome"]] += record["n"]
-                counts["disagreements"] += record["disputes"]
-            return +counts  # without zeros
+            return write_rows(tx, statements, batch, merge_all, **parameters)
 
         try:
             with driver.session(database=database) as session:
@@ -421,6 +408,25 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
         summary.add(*what, counts)
         if progress:
             progress(len(batch))
+
+
+def write_rows(tx: ManagedTransaction, statements: Statements, rows: list[dict], merge_all: bool = False,
+               **parameters: Any) -> Counter:
+    """Write rows (made by `to_row`) in the caller's transaction: new ids CREATEd, the others (all of them
+    with `merge_all`) through the MERGE statement. The outcomes counted, `disagreements` among them."""
+    existing = set(tx.run(statements.existing, ids=[r["plain"]["id"] for r in rows]).value("id"))
+    # a new record whose sources disagree goes through the merge, which chooses the value shown
+    fresh = [] if merge_all else [r for r in rows if r["plain"]["id"] not in existing and "disputed" not in r["kept"]]
+    fresh_ids = {r["plain"]["id"] for r in fresh}
+    known = [r for r in rows if r["plain"]["id"] not in fresh_ids]
+    counts: Counter = Counter()
+    if fresh:
+        tx.run(statements.create, rows=fresh).consume()
+        counts["created"] = len(fresh)
+    for record in tx.run(statements.merge, rows=known, **statements.parameters, **parameters) if known else ():
+        counts[record["outcome"]] += record["n"]
+        counts["disagreements"] += record["disputes"]
+    return +counts  # without zeros
 
 
 def _clipped(text: str | None, limit: int = 300) -> str:

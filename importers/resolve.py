@@ -45,10 +45,20 @@ from pathlib import Path
 from neo4j import Driver, ManagedTransaction, RoutingControl
 from rapidfuzz import fuzz
 
-from graph.records import Dataset, ImportFailed, NodeRecord, Origin, Problem, commitment_problems, ownership_problems
+from graph.records import (
+    Dataset,
+    ImportFailed,
+    NodeRecord,
+    Origin,
+    Problem,
+    RelationshipRecord,
+    commitment_problems,
+    ownership_problems,
+)
 from graph.schema import load_schema
 from graph.settings import get_settings
 from graph.spreadsheet import csv_rows
+from graph.writer import node_statements, relationship_statements, to_row, with_derived, write_rows
 from importers.names import matching_names, normalise_name
 from importers.pair_rules import never_same
 
@@ -56,6 +66,9 @@ SCHEMA = load_schema()
 # How each label is matched (`matching:` in its schema file)
 NOT_RESOLVED = {label for label, node in SCHEMA.nodes.items() if node.matching == "none"}
 NOT_FUZZY = {label for label, node in SCHEMA.nodes.items() if node.matching != "fuzzy"}
+# What the writer computes for a record (the schema's derived properties), never taken from a stored one
+DERIVED = {p.name for kind in [*SCHEMA.nodes.values(), *SCHEMA.relationships.values()] for p in kind.properties.values()
+           if p.derived or p.merge == "derived"}
 MERGED_AWAY = "influence:"  # the external-id scheme of an id merged into another node
 BATCH = 1000  # incoming entities per lookup query
 FUZZY_LIMIT = 20  # full-text hits read per incoming name
@@ -608,27 +621,26 @@ def _merge_work(tx: ManagedTransaction, kept_id: str, dropped_id: str) -> MergeR
         raise MergeRefused(f"{dropped_id} and {kept_id} are tied to each other ({between[0]['type']}): as one node the "
                            "tie would be a loop; remove the tie or judge them not the same")
     origin = Origin(f"merge of {dropped_id} into {kept_id}")
-    merged = Dataset()
-    merged.add_node(label, kept["props"], origin)
-    props = dict(dropped["props"], id=kept_id, name=kept["props"].get("name"))
+    merged = Dataset()  # both nodes and their ties as records, each source's value of each property kept
+    merged.add_stored_node(label, _stored(kept["props"]), origin)
+    props = dict(_stored(dropped["props"]), id=kept_id, name=kept["props"].get("name"))
     props["aliases"] = [n for n in [dropped["props"].get("name"), *dropped["props"].get("aliases", [])]
                         if n and n != props["name"]]
     props["externalIds"] = [*dropped["props"].get("externalIds", []), MERGED_AWAY + dropped_id]
-    merged.add_node(label, props, origin)
+    merged.add_stored_node(label, props, origin)
     node = merged.nodes[kept_id]
-    node.props["matchNames"] = match_names(node.props)
     quotes_added = len(node.props.get("sources", [])) - len(kept["props"].get("sources", []))
 
     labels = {kept_id: label}
     for r in kept["outgoing"] + kept["incoming"]:
-        merged.add_relationship(r["type"], r["start"], r["end"], _rel_props(r), origin, key=_key(r))
+        merged.add_stored_relationship(r["type"], r["start"], r["end"], _rel_props(r), origin, key=_key(r))
         labels.update({r["start"]: r["startLabel"], r["end"]: r["endLabel"]})
     before = set(merged.relationships)
     moved = dropped["outgoing"] + dropped["incoming"]
     for r in moved:
         start = kept_id if r["start"] == dropped_id else r["start"]
         end = kept_id if r["end"] == dropped_id else r["end"]
-        merged.add_relationship(r["type"], start, end, _rel_props(r), origin, key=_key(r))
+        merged.add_stored_relationship(r["type"], start, end, _rel_props(r), origin, key=_key(r))
         labels.update({r["start"]: r["startLabel"], r["end"]: r["endLabel"]})
     joined = sum(1 for r in moved if _new_id(r, dropped_id, kept_id) in before)
 
@@ -644,19 +656,28 @@ def _merge_work(tx: ManagedTransaction, kept_id: str, dropped_id: str) -> MergeR
         raise MergeRefused(f"merging {dropped_id} into {kept_id} would break the data: "
                            + "; ".join(f"{p.item} {p.field}: {p.message}" for p in problems[:5]))
 
+    # written as an import writes them, so the per-value lists and the value shown follow the same rules
     tx.run("MATCH (d:Entity {id: $id}) DETACH DELETE d", id=dropped_id).consume()
-    tx.run("MATCH (k:Entity {id: $id}) SET k = $props", id=kept_id, props=node.props).consume()
-    by_type: dict[str, list[dict]] = defaultdict(list)
+    claimed = SCHEMA.nodes[label].claimed
+    write_rows(tx, node_statements(SCHEMA, label), [to_row(with_derived(SCHEMA, label, node.props), claimed, node.claims)],
+               rename=False)
+    by_type: dict[str, list[RelationshipRecord]] = defaultdict(list)
     for rel in touched:
-        by_type[rel.type].append({"start": rel.start, "end": rel.end, "id": rel.id, "props": rel.props})
-    for rel_type, rows in by_type.items():  # types from the schema's allow-list (add_relationship checked them)
-        tx.run(f"UNWIND $rows AS row MATCH (a:Entity {{id: row.start}}) MATCH (b:Entity {{id: row.end}}) "
-               f"MERGE (a)-[r:{rel_type} {{id: row.id}}]->(b) SET r = row.props", rows=rows).consume()
+        by_type[rel.type].append(rel)
+    for rel_type, rels in by_type.items():
+        claimed = SCHEMA.relationships[rel_type].claimed
+        write_rows(tx, relationship_statements(SCHEMA, rel_type),
+                   [to_row(r.props, claimed, r.claims, start=r.start, end=r.end) for r in rels])
     return MergeReport(kept_id, dropped_id, label, len(moved), joined, quotes_added)
 
 
+def _stored(props: dict) -> dict:
+    """A node's stored properties but the derived ones, which the writer computes again."""
+    return {k: v for k, v in props.items() if k not in DERIVED}
+
+
 def _rel_props(r: dict) -> dict:
-    return {k: v for k, v in r["props"].items() if k != "id"}
+    return {k: v for k, v in r["props"].items() if k != "id" and k not in DERIVED}
 
 
 def _key(r: dict) -> str | None:

@@ -325,3 +325,27 @@ def test_resolve_list_decide_and_apply_commands(clean_db, cli_env, tmp_path):
     saved = list(csv.DictReader((tmp_path / "resolution" / "judgements.csv").open(encoding="utf-8")))
     assert [(r["left_id"], r["right_id"], r["judgement"], r["decided_by"]) for r in saved] == [
         ("acme-tradin", "acme-trading", "same", "ana"), ("acme-trading", "buyer-co", "not same", "bo")]
+
+
+def test_a_merge_keeps_each_sources_value_of_both_nodes(clean_db):
+    # s1 says Acme Trading is in "trading"; s2 says ACME Tradng is in "logistics" and names its role on a
+    # project: judged one entity, both claims are kept with their sources, as two imports of one node keep them
+    write_dataset(clean_db, DATABASE, incoming(("Company", "acme-trading", "Acme Trading", {"sector": "trading"}),
+                                               source="s1"))
+    write_dataset(clean_db, DATABASE, incoming(
+        ("Company", "acme-trading-ltd", "ACME Tradng", {"sector": "logistics"}),
+        ("Project", "harbour", "Harbour cameras", {"kind": "safe city"}),
+        rels=[("acme-trading-ltd", "CONTRACTED_FOR", "harbour", {"role": "prime contractor", "year": 2019})],
+        source="s2"))
+    merge_nodes(clean_db, DATABASE, "acme-trading", "acme-trading-ltd")
+    node = clean_db.execute_query("MATCH (n:Company {id: 'acme-trading'}) RETURN n", database_=DATABASE).records[0]["n"]
+    assert (node["sectorSources"], node["sectorValues"], node["disputed"]) == (["s1", "s2"], ["trading", "logistics"],
+                                                                               ["sector"])
+    assert node["sector"] == "logistics", "both sources dated 2024: the smaller value is shown (the claim rule)"
+    rows = cypher.records(clean_db, cypher.get("disagreements"), {"entity": "acme-trading"}, DATABASE)
+    assert sorted((r["property"], r["value"], tuple(r["sources"])) for r in rows) == [
+        ("sector", "logistics", ("s2",)), ("sector", "trading", ("s1",))]
+    tie = clean_db.execute_query("MATCH (:Company {id: 'acme-trading'})-[r:CONTRACTED_FOR]->() RETURN r",
+                                 database_=DATABASE).records[0]["r"]
+    assert (tie["role"], tie["roleSources"], tie["year"], tie["yearSources"]) == ("prime contractor", ["s2"], 2019, ["s2"])
+    assert "matchNames" in node and "acme tradng" in node["matchNames"]
