@@ -10,7 +10,7 @@ from graph.writer import write_dataset
 from importers import gcdf, tabular
 from importers.names import countries, matching_names, normalise_name, split_qualifier, weak_alias
 from importers.pair_rules import never_same
-from importers.resolve import Resolver
+from importers.resolve import Resolver, match_names
 from tests.helpers import DATABASE, SHARED, count, require_shared
 from tests.test_import_gcdf import HUAWEI_EXTRACT
 from tests.test_resolve import incoming
@@ -133,7 +133,8 @@ def test_aiddata_qualifiers_stay_in_the_name_and_china_matches_nothing(seeded_db
 
 def test_holdings_stay_apart_and_a_leading_article_is_dropped(seeded_db):
     seeded_db.execute_query("CREATE (:Entity:Company {id: 'dedrone-inc', name: 'Dedrone Inc', sources: ['t'], "
-                            "evidence: ['t']})", database_=DATABASE)
+                            "evidence: ['t'], matchNames: $names})", names=match_names({"name": "Dedrone Inc"}),
+                            database_=DATABASE)
     result = Resolver(seeded_db, DATABASE).resolve(incoming(
         ("Company", "china-mobile-holdings-ltd", "China Mobile Holdings Ltd", {}),
         ("Company", "dedrone-holdings-inc", "Dedrone Holdings Inc", {}),
@@ -176,8 +177,10 @@ def test_huawei_gets_its_1260h_listing_and_zte_is_one_node(lists_imported):
 
 
 def test_chinas_ministry_of_defence_under_two_names_is_found(seeded_db):
-    seeded_db.execute_query("CREATE (:Entity:Government {id: 'china-mod', name: 'Chinese Ministry of National Defense', "
-                            "level: 'ministry', sources: ['t'], evidence: ['t']})", database_=DATABASE)
+    name = "Chinese Ministry of National Defense"
+    seeded_db.execute_query("CREATE (:Entity:Government {id: 'china-mod', name: $name, level: 'ministry', "
+                            "sources: ['t'], evidence: ['t'], matchNames: $names})", name=name,
+                            names=match_names({"name": name}), database_=DATABASE)  # as the writer derives them
     result = Resolver(seeded_db, DATABASE).resolve(
         incoming(("Government", "china-ministry-of-defense", "China Ministry of Defense", {"level": "ministry"})))
     assert [(m.candidate.id, m.reason) for m in [*result.merged, *result.review]] == [("china-mod", "same normalised name")]
