@@ -345,11 +345,13 @@ def test_normalise_name_ignores_accents(words, data):
 
 @MANY
 @given(WORDS.filter(lambda w: w[-1] not in LEGAL_FORMS),
-       st.lists(st.sampled_from(["Co.", "Ltd", "Co., Ltd.", "Corporation", "LLC", "GmbH", "(Group)", "Holdings"]),
+       st.lists(st.sampled_from(["Co.", "Ltd", "Co., Ltd.", "Corporation", "LLC", "GmbH", "S.A.", "Inc."]),
                 max_size=2))
 def test_normalise_name_drops_legal_suffixes(words, suffixes):
     name = " ".join(words)
     assert normalise_name(" ".join([name.title(), *suffixes])) == normalise_name(name)
+    # Holdings and Group tell a parent from its subsidiary: they are no legal forms (issue #17)
+    assert normalise_name(f"{name} Holdings") != normalise_name(name) != normalise_name(f"{name} Group")
 
 
 @MANY
