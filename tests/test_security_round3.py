@@ -238,7 +238,7 @@ def test_server_killed_mid_import_says_how_many_batches_were_written_and_how_to_
     assert "the server stopped answering during the import" in stderr
     assert " batch(es) of this import were written before it, each whole" in stderr
     assert "run the same command again" in stderr and "completes the import" in stderr
-    written = int(stderr.split("batch(es) of this import")[0].rsplit(" ", 1)[-1])
+    written = int(stderr.split(" batch(es) of this import")[0].rsplit(" ", 1)[-1])
     assert written >= 10, "at least the 20 nodes seen, in batches of 2"
 
 
