@@ -45,6 +45,7 @@ from pathlib import Path
 from neo4j import Driver, ManagedTransaction, RoutingControl
 from rapidfuzz import fuzz
 
+from graph.limits import KEYWORD_TERM_BYTES
 from graph.records import (
     Dataset,
     ImportFailed,
@@ -75,8 +76,11 @@ FUZZY_LIMIT = 20  # full-text hits read per incoming name
 
 
 def match_names(props: dict) -> list[str]:
-    """The normalised forms of a node's name and its aliases but weak ones: the schema's derived `matchNames`."""
-    return sorted(matching_names(props.get("name") or "", props.get("aliases") or []))
+    """The normalised forms of a node's name and its aliases but weak ones: the schema's derived `matchNames`.
+    A form longer than a keyword index term can hold is left out: Neo4j would fail on it after the commit,
+    and a name that long matches nothing anyway."""
+    names = matching_names(props.get("name") or "", props.get("aliases") or [])
+    return sorted(n for n in names if len(n.encode("utf-8")) <= KEYWORD_TERM_BYTES)
 
 
 # --- judgements ------------------------------------------------------------------------------------

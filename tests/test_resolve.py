@@ -21,6 +21,7 @@ from importers.resolve import (
     apply_review,
     decide,
     lucene_close,
+    match_names,
     merge_nodes,
     normalise_name,
 )
@@ -349,3 +350,10 @@ def test_a_merge_keeps_each_sources_value_of_both_nodes(clean_db):
                                  database_=DATABASE).records[0]["r"]
     assert (tie["role"], tie["roleSources"], tie["year"], tie["yearSources"]) == ("prime contractor", ["s2"], 2019, ["s2"])
     assert "matchNames" in node and "acme tradng" in node["matchNames"]
+
+
+def test_a_name_longer_than_an_index_term_is_left_out_of_match_names():
+    # a keyword full-text index holds terms of at most 32,766 bytes (graph/limits.py): a longer derived
+    # matchNames value would make Neo4j fail after the commit, so it is never derived
+    long_name = "Acme " + "x" * 40_000
+    assert match_names({"name": long_name, "aliases": ["Acme Trading"]}) == ["acme trading"]
