@@ -15,7 +15,7 @@ from .generate import PROJECT_KINDS, ROLES, Picks
 # lookup: one entity by id or name, target median ≤ 50 ms at 1M nodes;
 # chain: walks of up to 6 hops from one entity, target ≤ 200 ms; analytics: whole-graph rankings (no target).
 CLASS = {
-    "entity-profile": "lookup", "search-entities": "lookup", "facts-from-source": "lookup",
+    "entity-profile": "lookup", "neighbourhood": "chain", "search-entities": "lookup", "facts-from-source": "lookup",
     "owners-of": "chain", "holdings-of": "chain", "influence-path": "chain", "vendor-footprint": "chain",
     "party-channel": "chain", "country-exposure": "chain", "financing-chains": "chain",
     "walked-away": "analytics", "top-lenders": "analytics", "top-vendors": "analytics", "top-buyers": "analytics",
@@ -28,6 +28,7 @@ def param_maker(picks: Picks, rng: random.Random):
     c = rng.choice
     return {
         "entity-profile": lambda: {"entity": c(picks.entities)},
+        "neighbourhood": lambda: {"entity": c(picks.entities), "depth": 2},
         "search-entities": lambda: {"text": c(picks.names)},
         "facts-from-source": lambda: {"source": c(picks.sources)},
         "owners-of": lambda: {"entity": c(picks.deep_companies)},

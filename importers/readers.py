@@ -86,8 +86,10 @@ def read_table(path: Path, shown: str, *, usable: Header, format: str | None = N
     if frame.columns.empty:
         raise fail("is empty: it has no header row")
     columns = [str(c).strip() for c in frame.columns]
-    frame.columns = columns
-    return Table(shown, columns, [(index + 2, record) for index, record in enumerate(frame.to_dict("records"))])
+    # rows as dicts without pandas' to_dict, which warns on stderr when stripped names repeat (the
+    # importers refuse a repeated column they read: see repeated_columns)
+    rows = (dict(zip(columns, values, strict=True)) for values in frame.itertuples(index=False, name=None))
+    return Table(shown, columns, [(index + 2, record) for index, record in enumerate(rows)])
 
 
 def repeated_columns(header: Iterable[str]) -> list[str]:

@@ -39,5 +39,5 @@ def test_quick_benchmark_runs_every_measurement(tmp_path):
     page = write_report(tmp_path / "benchmarks.md", results=shown).read_text()
     for line in ("| 10k | ours streaming (influence import jsonl, subprocess) |", "| 10k | ours (write_dataset) |",
                  "| 10k | ours streaming (CLI) | (a) naive |", "| entity-profile | lookup |", "## 3. Pictures",
-                 "## 5. Entity resolution at scale"):
+                 "## 6. Entity resolution at scale"):
         assert line in page, line

@@ -88,8 +88,10 @@ def valid_value(prop: Property) -> st.SearchStrategy:
 
 
 def valid_properties(properties: dict[str, Property]) -> st.SearchStrategy[dict]:
-    required = {name: valid_value(p) for name, p in properties.items() if p.required}
-    optional = {name: valid_value(p) for name, p in properties.items() if not p.required}
+    """What an import may give: every property but those the writer alone writes (`merge: derived`)."""
+    given = {name: p for name, p in properties.items() if p.merge != "derived"}
+    required = {name: valid_value(p) for name, p in given.items() if p.required}
+    optional = {name: valid_value(p) for name, p in given.items() if not p.required}
     return st.fixed_dictionaries(required, optional=optional)
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph.records import ImportFailed, Origin, Problem
-from graph.schema import Schema, apply_schema, load_schema
+from graph.schema import Property, Schema, apply_schema, load_schema
 from graph.server import ADMIN_TOOL, LocalServer
 from graph.writer import UNION_SET, ImportSummary, node_statements, relationship_statements, write_batches
 from importers.jsonl import Plan, _rows
@@ -93,9 +93,13 @@ class _Files:
         self.result = ImportFiles(folder)
 
     def spec(self, kind: str, name: str) -> dict:
-        if kind == "node":
-            return {**self.schema.common_node_properties, **self.schema.nodes[name].properties}
-        return {**self.schema.common_relationship_properties, **self.schema.relationships[name].properties}
+        """The properties a CSV file of `name` has columns for: the schema's, and each claimed property's
+        `<p>Sources` list (graph.writer.to_row's `kept`; `<p>Values` only where sources disagree, which
+        goes through the writer)."""
+        owner = self.schema.nodes[name] if kind == "node" else self.schema.relationships[name]
+        common = self.schema.common_node_properties if kind == "node" else self.schema.common_relationship_properties
+        sources = {f"{p.name}Sources": Property(f"{p.name}Sources", "string[]") for p in owner.claimed}
+        return {**common, **owner.properties, **sources}
 
     def writer(self, kind: str, name: str, as_long: frozenset[str]) -> tuple[Any, list[str]]:
         key = (kind, name, as_long)
@@ -121,7 +125,10 @@ class _Files:
     def add(self, kind: str, name: str, row: dict) -> None:
         """One writer row (graph.writer.to_row); kept as leftover when CSV cannot carry it exactly."""
         # what the writer's CREATE stores: the plain properties, provenance unless empty, union lists as given
-        properties = dict(row["plain"])
+        if "disputed" in row["kept"]:  # the merge statement chooses the value shown
+            self.result.leftover.append((kind, name, row))
+            return
+        properties = {**row["plain"], **row["kept"]}
         properties.update({k: row[k] for k in ("sources", "evidence") if row[k]})
         properties.update({k: row[k] for k in UNION_SET if row.get(k) is not None})
         cells = {k: _cell(v) for k, v in properties.items()}
