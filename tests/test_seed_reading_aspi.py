@@ -220,3 +220,25 @@ def test_governing_is_inferred_where_the_quote_only_names_the_government():
     document = yaml.safe_load((seed.DEFAULT_PATH / "aspi-2019.yaml").read_text(encoding="utf-8"))
     governs = {(r["from"], r["to"]): r["confidence"] for r in document["relationships"] if r["type"] == "GOVERNS"}
     assert governs[("government-of-china", "CN")] == governs[("government-of-belarus", "BY")] == "inferred"
+
+
+# --- fresh audit of 40 random facts (docs/audit-2026-11-30.md) ------------------------------------------------
+@pytest.mark.parametrize("project", ["xinjiang-centralised-policing-system", "xinjiang-facial-recognition-alert-system"])
+def test_xinjiang_projects_are_placed_by_a_quote_about_the_project_not_the_general_topic(dataset, project):
+    # Audit: both ties quoted "the ongoing surveillance, repression and persecution of Uyghurs ..." (the topic);
+    # the paragraph places CETC's work in Xinjiang, and China is read, not said: inferred, with a quote on the project.
+    text = seed.normalise((require_shared(SEEDS) / "004_ad035d2f5d947d2e.txt").read_text(encoding="utf-8"))
+    located = one(dataset, "LOCATED_IN", project, "CN")
+    assert located.props["confidence"] == "inferred"
+    quotes = aspi_quotes(located)
+    assert quotes and all("ongoing surveillance, repression" not in q for q in quotes)
+    assert all(seed.normalise(q) in text for q in quotes)
+    assert any(word in q for q in quotes for word in ("centralised policing system", "alerts authorities"))
+
+
+def test_no_alias_the_report_never_uses_for_graz_technical_university(dataset):
+    # Audit: "Graz University of Technology" came from outside knowledge; the report says "the Graz Technical
+    # University in Austria" only.
+    text = (require_shared(SEEDS) / "004_ad035d2f5d947d2e.txt").read_text(encoding="utf-8")
+    assert "Graz University of Technology" not in text
+    assert "Graz University of Technology" not in dataset.nodes["graz-technical-university"].props.get("aliases", [])

@@ -7,6 +7,7 @@ import pytest
 
 from importers import seed
 from importers.readers import read_yaml
+from tests.helpers import SEEDS, require_shared
 
 MINE = {"chatys-2020", "diplomat-2019", "ft-2021"}
 
@@ -149,3 +150,26 @@ def test_facts_removed_from_one_file_are_still_given_by_the_source_that_states_t
     hangzhou = tie(dataset, "LOCATED_IN", "hangzhou", "CN")
     assert "chatys-2020" not in hangzhou["sources"] and "ft-2021" in hangzhou["sources"]   # "Hangzhou, China"
     assert tie(dataset, "GOVERNS", "government-of-united-states", "US")["asOf"] == 2021   # FT speaks of 2021
+
+
+# --- fresh audit of 40 random facts (docs/audit-2026-11-30.md) ------------------------------------------------
+@pytest.mark.parametrize("project,bound", [("dushanbe-safe-city", "over 800"), ("nur-sultan-video-surveillance", "over 2,000")])
+def test_camera_lower_bounds_are_not_counts(dataset, project, bound):
+    # Diplomat: "over 800 Chinese cameras are watching over public spaces", "there are over 2,000 cameras in
+    # Nur-Sultan": bounds, kept in the description, never as a camera count (were 800 and 2000 before the audit).
+    text = seed.normalise((require_shared(SEEDS) / "002_82b7fcd6a4a7f66c.txt").read_text(encoding="utf-8"))
+    assert bound in text
+    props = dataset.nodes[project].props
+    assert "cameras" not in props
+    assert bound in props["description"].lower() and "lower bound" in props["description"]
+
+
+@pytest.mark.parametrize("operator", ["kazakhtelecom", "kcell", "beeline-kazakhstan", "tele2-kazakhstan"])
+def test_huawei_working_with_kazakh_operators_is_not_a_stated_partnership(dataset, operator):
+    # Diplomat: "where Huawei works with Kazakhtelecom, Kcell, Beeline, and Tele2": no agreement is stated, so a
+    # PARTNERED_WITH tie is read between the lines (was stated before the audit).
+    text = seed.normalise((require_shared(SEEDS) / "002_82b7fcd6a4a7f66c.txt").read_text(encoding="utf-8"))
+    assert seed.normalise("where Huawei works with Kazakhtelecom, Kcell, Beeline, and Tele2") in text
+    partnership = tie(dataset, "PARTNERED_WITH", "huawei", operator)
+    assert partnership["confidence"] == "inferred" and partnership["kind"] == "other"
+    assert "works with" in partnership["note"]
