@@ -31,13 +31,23 @@ def test_lock_timeouts_are_retried_and_counted(clean_db):
         outcome = {}
         writer = threading.Thread(target=lambda: outcome.update(summary=write_dataset(clean_db, DATABASE, changed)))
         writer.start()
-        time.sleep(3.5)          # the writer's first attempt times out on the lock after 2 s
+        # wait until the writer waits on the lock (a fixed sleep raced the writer's earlier batches), then
+        # past the server's 2 s lock timeout, so that its attempt fails and is retried
+        deadline = time.monotonic() + 120
+        while not blocked_transactions(clean_db) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(2.5)
         holder.rollback()
         writer.join(timeout=60)
     summary = outcome["summary"]
     assert summary.retried_batches >= 1
     assert summary.outcomes[("node", "Company")]["updated"] == 1
     assert count(clean_db, "MATCH (n:Company {id: 'c3'}) WHERE n.sector = 'video surveillance' RETURN count(n)") == 1
+
+
+def blocked_transactions(driver) -> int:
+    """How many transactions wait on a lock another one holds."""
+    return count(driver, "SHOW TRANSACTIONS YIELD status WHERE status STARTS WITH 'Blocked' RETURN count(*) AS c")
 
 
 @pytest.fixture
