@@ -37,6 +37,7 @@ import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -60,7 +61,7 @@ from graph.schema import load_schema
 from graph.settings import get_settings
 from graph.spreadsheet import csv_rows
 from graph.writer import node_statements, relationship_statements, to_row, with_derived, write_rows
-from importers.names import matching_names, normalise_name
+from importers.names import COMMON_WORDS, matching_names, normalise_name
 from importers.pair_rules import never_same
 
 SCHEMA = load_schema()
@@ -73,6 +74,8 @@ DERIVED = {p.name for kind in [*SCHEMA.nodes.values(), *SCHEMA.relationships.val
 MERGED_AWAY = "influence:"  # the external-id scheme of an id merged into another node
 BATCH = 1000  # incoming entities per lookup query
 FUZZY_LIMIT = 20  # full-text hits read per incoming name
+FUZZY_BATCH = 250  # incoming names per close-name query (each is one full-text call)
+LOOKUP_THREADS = 2  # lookup queries in flight at once
 
 
 def match_names(props: dict) -> list[str]:
@@ -356,9 +359,13 @@ def lucene_exact(value: str) -> str:
 
 
 def lucene_close(normal: str) -> str:
-    """A normalised name as a Lucene query of its words, each escaped, and within one edit when long."""
-    words = [(LUCENE_SPECIAL.sub(r"\\\1", w), len(w)) for w in normal.split()[:50]]
-    return " ".join(w + (f" {w}~1" if length >= 4 else "") for w, length in words)
+    """A normalised name as a Lucene query of its words, each escaped, and within one edit when long.
+
+    A common word (names.COMMON_WORDS: "technology", "ministry", "group") is asked for as it is: a
+    misspelt common word is seldom what tells two names apart, and each edit-distance expansion costs a
+    walk of the index's whole term dictionary."""
+    words = [(LUCENE_SPECIAL.sub(r"\\\1", w), len(w) >= 4 and w not in COMMON_WORDS) for w in normal.split()[:50]]
+    return " ".join(w + (f" {w}~1" if close else "") for w, close in words)
 
 
 NODE_FIELDS = ("node.id AS id, [l IN labels(node) WHERE l <> 'Entity'][0] AS label, node.name AS name, "
@@ -366,50 +373,51 @@ NODE_FIELDS = ("node.id AS id, [l IN labels(node) WHERE l <> 'Entity'][0] AS lab
 
 
 class GraphLookup:
-    """Batched index lookups for a whole import: never a scan of the graph."""
+    """Batched index lookups for a whole import: never a scan of the graph.
+
+    The batches of one lookup run on LOOKUP_THREADS sessions at once: each full-text call is cheap
+    but many, and the server answers two at a time on two cores."""
 
     def __init__(self, driver: Driver, database: str):
         self.driver, self.database = driver, database
 
-    def _query(self, cypher: str, keys: list, **params) -> dict[str, list[Known]]:
+    def _known(self, cypher: str, batches: list[dict]) -> dict[str, list[Known]]:
+        """Run `cypher` once per parameter set in `batches`; its rows (key + NODE_FIELDS) by key."""
+        def run(params: dict) -> list:
+            return self.driver.execute_query(cypher, routing_=RoutingControl.READ, database_=self.database,
+                                             **params).records
         found: dict[str, list[Known]] = defaultdict(list)
-        for start in range(0, len(keys), BATCH):
-            for r in self.driver.execute_query(cypher, keys=keys[start:start + BATCH], routing_=RoutingControl.READ,
-                                               database_=self.database, **params).records:
-                found[r["key"]].append(Known(r["id"], r["label"], r["name"] or "", r["aliases"], r["externalIds"], True))
+        with ThreadPoolExecutor(LOOKUP_THREADS) as pool:
+            for records in pool.map(run, batches):
+                for r in records:
+                    found[r["key"]].append(Known(r["id"], r["label"], r["name"] or "", r["aliases"],
+                                                 r["externalIds"], True))
         return found
 
     def by_ids(self, ids: list[str]) -> dict[str, Known]:
-        rows = self._query(f"UNWIND $keys AS key MATCH (node:Entity {{id: key}}) RETURN key, {NODE_FIELDS}", ids)
+        rows = self._known(f"UNWIND $keys AS key MATCH (node:Entity {{id: key}}) RETURN key, {NODE_FIELDS}",
+                           [{"keys": ids[i:i + BATCH]} for i in range(0, len(ids), BATCH)])
         return {key: known[0] for key, known in rows.items()}
 
     def by_value(self, index: str, values: list[str]) -> dict[str, list[Known]]:
-        """Nodes holding each value in the list property of a keyword index (`IN` keeps exact members)."""
+        """Nodes holding each value in the list property of a keyword index: one Lucene query of BATCH
+        quoted terms per call (one call per value cost four times as much), then `IN` keeps exact members."""
         prop = {"entity_external_ids": "externalIds", "entity_match_names": "matchNames"}[index]
-        keys = [{"key": v, "term": lucene_exact(v)} for v in values]
-        found: dict[str, list[Known]] = defaultdict(list)
-        for start in range(0, len(keys), BATCH):
-            for r in self.driver.execute_query(
-                    f"UNWIND $keys AS k CALL db.index.fulltext.queryNodes($index, k.term) YIELD node "
-                    f"WHERE k.key IN node.{prop} RETURN k.key AS key, {NODE_FIELDS}",
-                    keys=keys[start:start + BATCH], index=index, routing_=RoutingControl.READ,
-                    database_=self.database).records:
-                found[r["key"]].append(Known(r["id"], r["label"], r["name"] or "", r["aliases"], r["externalIds"], True))
-        return found
+        batches = [{"index": index, "values": values[i:i + BATCH],
+                    "query": " OR ".join(lucene_exact(v) for v in values[i:i + BATCH])}
+                   for i in range(0, len(values), BATCH)]
+        return self._known(f"CALL db.index.fulltext.queryNodes($index, $query) YIELD node "
+                           f"UNWIND [v IN node.{prop} WHERE v IN $values] AS key WITH DISTINCT key, node "
+                           f"RETURN key, {NODE_FIELDS}", batches)
 
     def close_to(self, queries: dict[str, tuple[str, str]]) -> dict[str, list[Known]]:
         """For each key (label, normalised name), the nodes of that label among the best FUZZY_LIMIT hits of
         the `entity_names` full-text index for the name."""
         keys = [{"key": k, "label": label, "term": lucene_close(q)} for k, (label, q) in queries.items() if q]
-        found: dict[str, list[Known]] = defaultdict(list)
-        for start in range(0, len(keys), BATCH):
-            for r in self.driver.execute_query(
-                    "UNWIND $keys AS k CALL db.index.fulltext.queryNodes('entity_names', k.term, {limit: $limit}) "
-                    f"YIELD node WHERE k.label IN labels(node) RETURN k.key AS key, {NODE_FIELDS}",
-                    keys=keys[start:start + BATCH], limit=FUZZY_LIMIT, routing_=RoutingControl.READ,
-                    database_=self.database).records:
-                found[r["key"]].append(Known(r["id"], r["label"], r["name"] or "", r["aliases"], r["externalIds"], True))
-        return found
+        return self._known(
+            "UNWIND $keys AS k CALL db.index.fulltext.queryNodes('entity_names', k.term, {limit: $limit}) "
+            f"YIELD node WHERE k.label IN labels(node) RETURN k.key AS key, {NODE_FIELDS}",
+            [{"keys": keys[i:i + FUZZY_BATCH], "limit": FUZZY_LIMIT} for i in range(0, len(keys), FUZZY_BATCH)])
 
 
 class Resolver:
