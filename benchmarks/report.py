@@ -13,14 +13,30 @@ NOTES = Path(__file__).resolve().parent / "NOTES.md"  # hand-written findings, a
 
 
 def _load(results: Path) -> tuple[list[dict], dict | None]:
+    """The full run of each scale; a later queries-<scale>.json (an `--admin-only` run, which loads the graph
+    offline and times the queries alone) replaces that run's query timings, and its date and command are listed."""
     scales = []
     for path in results.glob("*.json"):
-        if path.stem in ("pictures", "quick", "quick-pictures") or path.stem.startswith("resolution-"):
+        if path.stem in ("pictures", "quick", "quick-pictures") or path.stem.startswith(("resolution-", "queries-")):
             continue
-        scales.append(json.loads(path.read_text()))
+        run = json.loads(path.read_text())
+        later = results / f"queries-{path.stem}.json"
+        if later.exists() and json.loads(later.read_text())["date"] > run["date"]:
+            queries = json.loads(later.read_text())
+            run["queries"], run["queries_run"] = queries["queries"], queries
+        scales.append(run)
     scales.sort(key=lambda r: r["scale"])
     pics = results / "pictures.json"
     return scales, (json.loads(pics.read_text()) if pics.exists() else None)
+
+
+def _runs(scales: list[dict], pics: dict | None) -> list[dict]:
+    """Every result file shown: the full runs, their later query runs, the pictures."""
+    return [*scales, *(r["queries_run"] for r in scales if "queries_run" in r), *([pics] if pics else [])]
+
+
+def _run_name(run: dict) -> str:
+    return run.get("label", "pictures") + (" queries" if "queries" in run and "imports" not in run else "")
 
 
 def _f(value, digits=0, unit="") -> str:
@@ -49,20 +65,20 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
     out = ["<!-- Written by `python -m benchmarks` (benchmarks/report.py) from benchmarks/results/*.json; "
            "the findings section comes from benchmarks/NOTES.md. -->", "", "# Benchmarks", ""]
     out += ["## Machine and run", "",
-            f"- date: {', '.join(sorted({r['date'] for r in scales + ([pics] if pics else [])}))}",
+            f"- date: {', '.join(sorted({r['date'] for r in _runs(scales, pics)}))}",
             f"- CPU: {m['cpu']}, nproc {m['nproc']}, memory {m['memory_gb']} GB, kernel {m['kernel']}",
             f"- Python {m['python']}; Java: {m['java']}; {m['neo4j']}; {m['chromium']}",
             f"- server: {m['server']}",
             "- load average (1, 5, 15 min) at the start and the end of each result file: "
-            + "; ".join(f"{r.get('label', 'pictures')} {_loads(r['machine'].get('load_average_at_start'))} → "
-                        f"{_loads(r.get('load_average_at_end'))}" for r in scales + ([pics] if pics else [])),
+            + "; ".join(f"{_run_name(r)} {_loads(r['machine'].get('load_average_at_start'))} → "
+                        f"{_loads(r.get('load_average_at_end'))}" for r in _runs(scales, pics)),
             "- " + ("**the machine was shared** during at least one run (a load above 2.5 at its start): absolute "
                     "numbers of that run are noisy and low; the ratios compare methods measured back to back."
-                    if any(max(r["machine"].get("load_average_at_start") or [0]) > 2.5 for r in scales + ([pics] if pics else []))
+                    if any(max(r["machine"].get("load_average_at_start") or [0]) > 2.5 for r in _runs(scales, pics))
                     else "nothing else ran on the machine during the runs (the load is the benchmark's own: the "
                          "server, the Python process and, for pictures, Chromium, on two cores)."),
             "- commands:", ""]
-    out += ["```bash"] + sorted({r["command"] for r in scales + ([pics] if pics else [])}) + [
+    out += ["```bash"] + sorted({r["command"] for r in _runs(scales, pics)}) + [
         ".venv/bin/python -m benchmarks --quick   # CI: 10k only, < 2 min, exits 1 on any error", "```", ""]
 
     if scales:
@@ -148,7 +164,10 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
                 "cypher.records (READ transaction, rows fetched into Python), warm (one warm-up run each), parameters "
                 "varied per run (see benchmarks/queries.py), median and p95 in ms; db hits from one PROFILE run. "
                 "Targets at 1M: lookups median ≤ 50 ms, chains (≤ 6 hops) ≤ 200 ms; analytics scan the whole "
-                "graph and have no target.", ""]
+                "graph and have no target."]
+        out += [f"At {r['label']} the timings come from a later run that loaded the graph with the offline importer "
+                f"and timed the queries alone ({r['queries_run']['date']}: `{r['queries_run']['command']}`)."
+                for r in scales if "queries_run" in r] + [""]
         head = "| query | class | " + " | ".join(f"{r['label']} median / p95 (runs) | {r['label']} db hits" for r in scales)
         out += [head + " | target at largest |", "|---|---|" + "---|---|" * len(scales) + "---|"]
         names = sorted({q["query"] for r in scales for q in r.get("queries", [])},

@@ -189,8 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-admin", action="store_true", help="skip the offline imports (raw and ours bulk)")
     parser.add_argument("--no-bulk", action="store_true", help="skip `influence import bulk`'s path")
     parser.add_argument("--admin-only", action="store_true",
-                        help="load the graph with the offline importer only (no other import), e.g. to measure "
-                             "resolution; the scale's import results are then not written, only resolution-<scale>.json")
+                        help="load the graph with the offline importer only (no other import), to measure queries "
+                             "and resolution: the scale's import results are then not written, only "
+                             "queries-<scale>.json and resolution-<scale>.json")
     parser.add_argument("--resolution-rows", type=int, default=10_000,
                         help="entity rows resolved against each scale's graph (0: skip)")
     parser.add_argument("--no-queries", action="store_true")
@@ -232,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
             name = "quick.json" if args.quick else f"{label(scale)}.json"
             if not args.admin_only:
                 (args.results / name).write_text(json.dumps(result, indent=1, default=str))
+            if args.admin_only and "queries" in result and not args.quick:
+                kept = {k: result[k] for k in ("machine", "date", "command", "scale", "label", "nodes", "rels",
+                                               "queries", "load_average_at_end")}
+                (args.results / f"queries-{label(scale)}.json").write_text(json.dumps(kept, indent=1, default=str))
             if "resolution" in result and not args.quick:
                 kept = {k: result[k] for k in ("machine", "date", "command", "scale", "label", "nodes", "rels",
                                                "resolution", "load_average_at_end")}

@@ -1,0 +1,33 @@
+"""docs/benchmarks.md is written from the result files: a later `--admin-only` run's query timings
+replace the full run's, and the page says which run they come from."""
+
+import json
+import shutil
+
+from benchmarks.report import RESULTS, write_report
+
+
+def test_a_later_query_run_replaces_the_full_runs_timings(tmp_path):
+    shutil.copy(RESULTS / "10k.json", tmp_path / "10k.json")
+    full = json.loads((tmp_path / "10k.json").read_text())
+    later = {key: full[key] for key in ("machine", "scale", "label", "nodes", "rels", "load_average_at_end")}
+    later.update(date="2099-01-01 00:00 UTC", command=".venv/bin/python -m benchmarks --scales 10k --admin-only",
+                 queries=[{**q, "median_ms": 1234.5, "p95_ms": 2345.6} if q["query"] == "entity-profile" else q
+                          for q in full["queries"]])
+    (tmp_path / "queries-10k.json").write_text(json.dumps(later))
+    page = write_report(tmp_path / "benchmarks.md", results=tmp_path).read_text()
+    row = next(line for line in page.splitlines() if line.startswith("| entity-profile |"))
+    assert "1234.5 / 2345.6" in row
+    assert "(2099-01-01 00:00 UTC: `.venv/bin/python -m benchmarks --scales 10k --admin-only`)" in page
+    assert "10k queries" in page and "--admin-only" in page.split("```bash")[1].split("```")[0]
+
+
+def test_an_older_query_run_is_ignored(tmp_path):
+    shutil.copy(RESULTS / "10k.json", tmp_path / "10k.json")
+    full = json.loads((tmp_path / "10k.json").read_text())
+    older = {**full, "date": "2000-01-01 00:00 UTC", "command": "old",
+             "queries": [{**q, "median_ms": 1234.5} for q in full["queries"]]}
+    del older["imports"]
+    (tmp_path / "queries-10k.json").write_text(json.dumps(older))
+    page = write_report(tmp_path / "benchmarks.md", results=tmp_path).read_text()
+    assert "1234.5" not in page and "`old`" not in page
