@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
+from neo4j import RoutingControl
 
 from graph.db import GraphConnectionError, connect
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
-from tests.helpers import port, run_cli
+from tests.helpers import DATABASE, port, run_cli
 
 
 @pytest.fixture
@@ -145,3 +146,15 @@ def test_the_password_check_sees_a_written_password():
     assert WRITTEN_PASSWORD.findall("NEO4J_PASSWORD=hunter22 NEO4J_AUTH=neo4j/hunter22") == [
         "NEO4J_PASSWORD=hunter22", "NEO4J_AUTH=neo4j/hunter22"]
     assert WRITTEN_PASSWORD.findall("NEO4J_PASSWORD=... NEO4J_PASSWORD=$(gen) NEO4J_AUTH=neo4j/${NEO4J_PASSWORD}") == []
+
+
+def test_the_suite_talks_to_the_server_through_a_routing_uri(neo4j_target, driver):
+    """The whole suite runs over `neo4j://`, the routing scheme of clusters and Aura (docs/scaling.md): the
+    driver asks the server for a routing table and sends reads and writes where it says."""
+    if os.environ.get("INFLUENCE_TEST_NEO4J_URI", "neo4j").startswith("bolt"):
+        pytest.skip("INFLUENCE_TEST_NEO4J_URI is a direct bolt:// URI")
+    assert neo4j_target[0].startswith(("neo4j://", "neo4j+s://", "neo4j+ssc://")), neo4j_target[0]
+    table = driver.execute_query("CALL dbms.routing.getRoutingTable({}, $db)", db=DATABASE).records[0]
+    assert {server["role"] for server in table["servers"]} == {"WRITE", "READ", "ROUTE"}
+    driver.execute_query("MERGE (m:RoutingProbe {id: 1}) DELETE m", database_=DATABASE, routing_=RoutingControl.WRITE)
+    assert driver.execute_query("RETURN 1 AS one", database_=DATABASE, routing_=RoutingControl.READ).records[0]["one"] == 1
