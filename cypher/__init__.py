@@ -48,6 +48,8 @@ import pandas as pd
 from neo4j import READ_ACCESS, Driver, NotificationDisabledClassification, unit_of_work
 from neo4j.exceptions import ClientError
 
+from graph.db import session
+
 QUERY_DIR = Path(__file__).resolve().parent
 TYPES = {"string": str, "integer": int, "float": float, "boolean": bool, "string[]": list}
 PARAM_LINE = re.compile(r"^(?P<name>[a-z][A-Za-z0-9]*)\s+(?P<type>string\[\]|string|integer|float|boolean)"
@@ -344,10 +346,10 @@ def read(driver: Driver, cypher: str, params: dict[str, Any] | None = None, data
 
     try:
         # "unrecognized" notifications (a property no node has yet) are noise for canned queries
-        with driver.session(database=database, default_access_mode=READ_ACCESS,
+        with session(driver, database, default_access_mode=READ_ACCESS,
                             notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED]
-                            ) as session:
-            return session.execute_read(work)
+                     ) as reading:
+            return reading.execute_read(work)
     except ClientError as error:
         if error.code == "Neo.ClientError.Statement.AccessMode":
             raise QueryError(WRITE_REFUSED) from None

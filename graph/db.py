@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from neo4j import Driver, GraphDatabase, RoutingControl
+from neo4j import Driver, GraphDatabase, RoutingControl, Session
 from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
 from graph.server import LocalServer
@@ -66,6 +66,12 @@ class Health:
     database: str
     nodes: int
     relationships: int
+
+
+def session(driver: Driver, database: str, **config) -> Session:
+    """A session that shares the driver's `execute_query` bookmarks: on a cluster a read that follows a
+    write, through either, waits until the server it reads from has that write."""
+    return driver.session(database=database, bookmark_manager=driver.execute_query_bookmark_manager, **config)
 
 
 def health(driver: Driver, database: str | None = None) -> Health:

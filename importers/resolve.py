@@ -46,6 +46,7 @@ from pathlib import Path
 from neo4j import Driver, ManagedTransaction, RoutingControl
 from rapidfuzz import fuzz
 
+from graph.db import session
 from graph.limits import KEYWORD_TERM_BYTES
 from graph.records import (
     Dataset,
@@ -614,8 +615,8 @@ def merge_nodes(driver: Driver, database: str, kept: str, dropped: str) -> Merge
     added to `kept`'s aliases, its external ids added and `influence:<dropped>` with them, so a later import
     of `dropped` lands on `kept`. Refused (MergeRefused, nothing written) when the two have other labels,
     a tie joins them, or joined values break a schema rule (conflicting values, stakes over 100%)."""
-    with driver.session(database=database) as session:
-        return session.execute_write(_merge_work, kept, dropped)
+    with session(driver, database) as merging:
+        return merging.execute_write(_merge_work, kept, dropped)
 
 
 def _merge_work(tx: ManagedTransaction, kept_id: str, dropped_id: str) -> MergeReport:
