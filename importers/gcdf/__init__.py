@@ -26,11 +26,10 @@ from pathlib import Path
 from graph.records import Dataset, ImportFailed, NodeRecord, Origin, Problem, RelationshipRecord, relationship_id
 from importers.context import clip_quote, display, validated
 from importers.gcdf import vocabulary as vocab
+from importers.gcdf.layouts import METADATA
 from importers.gcdf.records import Party, Record, read_file
-from importers.metadata import Metadata
 from importers.names import BANKS, government_id, known_bank, slug
 
-METADATA = Metadata.load(Path(__file__).with_name("gcdf.yml"))
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 ACCOUNTABLE_ROLES = {
     "accountable": "accountable agency (guarantees, insures or secures repayment), not a lender",

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from importers.metadata import Metadata
 
 RECOMMENDED = re.compile(r"^Recommended For (?:.+ )?Aggregates$")
 
@@ -31,8 +34,11 @@ class SourceInfo:
     url: str
 
     def props(self) -> dict:
-        return {"id": self.id, "name": self.name, "title": self.title, "publisher": self.publisher,
-                "date": self.date, "url": self.url}
+        return asdict(self)
+
+
+METADATA = Metadata.load(Path(__file__).with_name("gcdf.yml"))
+SOURCES = {source_id: SourceInfo(id=source_id, **props) for source_id, props in METADATA.sources.items()}
 
 
 @dataclass(frozen=True)
@@ -90,32 +96,6 @@ class Layout:
         return original, usd
 
 
-GCDF2_SOURCE = SourceInfo(
-    id="aiddata-gcdf-2",
-    name="AidData GCDF 2.0",
-    title="AidData's Global Chinese Development Finance Dataset, Version 2.0",
-    publisher="AidData at William & Mary",
-    date="2021-09",
-    url="https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-2-0",
-)
-HUAWEI_SOURCE = SourceInfo(
-    id="aiddata-gcdf-2-huawei",
-    name="AidData Global Huawei Finance Dataset",
-    title="AidData's Global Huawei Finance Dataset (companion to the Global Chinese Development Finance Dataset, "
-          "Version 2.0)",
-    publisher="AidData at William & Mary",
-    date="2021",
-    url="https://github.com/aiddata/china-osm-geodata/tree/2ab87496719fd24685c08adbd6a5c522a470d6c4/input_data/2.0release",
-)
-GCDF3_SOURCE = SourceInfo(
-    id="aiddata-gcdf-3",
-    name="AidData GCDF 3.0",
-    title="AidData's Global Chinese Development Finance Dataset, Version 3.0",
-    publisher="AidData at William & Mary",
-    date="2023-11-06",
-    url="https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-3-0",
-)
-
 GCDF2_AGENCIES = (
     AgencyColumns("funder", "Funding Agencies", "Funding Agencies Type", "Funding Agencies Origin"),
     AgencyColumns("co-financier", "Cofinancing Agencies", "Cofinancing Agencies Type", "Cofinancing Agencies Origin"),
@@ -136,11 +116,11 @@ def _gcdf2(name: str, source: SourceInfo, recommended_column: str) -> Layout:
                   agencies=GCDF2_AGENCIES)
 
 
-GCDF2 = _gcdf2("GCDF 2.0", GCDF2_SOURCE, "Recommended For Aggregates")
-HUAWEI = _gcdf2("Global Huawei Finance Dataset 2.0", HUAWEI_SOURCE, "Recommended For Huawei Aggregates")
+GCDF2 = _gcdf2("GCDF 2.0", SOURCES["aiddata-gcdf-2"], "Recommended For Aggregates")
+HUAWEI = _gcdf2("Global Huawei Finance Dataset 2.0", SOURCES["aiddata-gcdf-2-huawei"], "Recommended For Huawei Aggregates")
 GCDF3 = Layout(
     name="GCDF 3.0",
-    source=GCDF3_SOURCE,
+    source=SOURCES["aiddata-gcdf-3"],
     id_column="AidData Record ID",
     recommended_column="Recommended For Aggregates",
     sector_column="Sector Name",
