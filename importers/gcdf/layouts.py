@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from importers.metadata import Metadata
@@ -22,23 +22,9 @@ from importers.metadata import Metadata
 RECOMMENDED = re.compile(r"^Recommended For (?:.+ )?Aggregates$")
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    """The Source node every fact from one edition of the dataset cites."""
-
-    id: str
-    name: str
-    title: str
-    publisher: str
-    date: str
-    url: str
-
-    def props(self) -> dict:
-        return asdict(self)
-
-
 METADATA = Metadata.load(Path(__file__).with_name("gcdf.yml"))
-SOURCES = {source_id: SourceInfo(id=source_id, **props) for source_id, props in METADATA.sources.items()}
+# The Source node every fact from one edition of the dataset cites, by its id (checked by the schema).
+SOURCES = {source_id: {"id": source_id, **props} for source_id, props in METADATA.sources.items()}
 
 
 @dataclass(frozen=True)
@@ -63,7 +49,7 @@ class Amounts:
 @dataclass(frozen=True)
 class Layout:
     name: str
-    source: SourceInfo
+    source: str  # the id of the Source node (SOURCES) its records cite
     id_column: str
     recommended_column: str  # the name this layout's own files give AidData's aggregates flag
     sector_column: str
@@ -110,17 +96,17 @@ GCDF2_AMOUNTS = Amounts(
 )
 
 
-def _gcdf2(name: str, source: SourceInfo, recommended_column: str) -> Layout:
+def _gcdf2(name: str, source: str, recommended_column: str) -> Layout:
     return Layout(name=name, source=source, id_column="AidData TUFF Project ID", recommended_column=recommended_column,
                   sector_column="AidData Sector Name", flow_type_columns=("Flow Type",), amounts=GCDF2_AMOUNTS,
                   agencies=GCDF2_AGENCIES)
 
 
-GCDF2 = _gcdf2("GCDF 2.0", SOURCES["aiddata-gcdf-2"], "Recommended For Aggregates")
-HUAWEI = _gcdf2("Global Huawei Finance Dataset 2.0", SOURCES["aiddata-gcdf-2-huawei"], "Recommended For Huawei Aggregates")
+GCDF2 = _gcdf2("GCDF 2.0", "aiddata-gcdf-2", "Recommended For Aggregates")
+HUAWEI = _gcdf2("Global Huawei Finance Dataset 2.0", "aiddata-gcdf-2-huawei", "Recommended For Huawei Aggregates")
 GCDF3 = Layout(
     name="GCDF 3.0",
-    source=SOURCES["aiddata-gcdf-3"],
+    source="aiddata-gcdf-3",
     id_column="AidData Record ID",
     recommended_column="Recommended For Aggregates",
     sector_column="Sector Name",
