@@ -284,33 +284,35 @@ def write_csv(dataset: Dataset, folder: Path, admin: bool) -> dict[str, list]:
     for label, records in nodes.items():
         spec = _node_spec(dataset, label)
         columns = _columns(records, spec)
-        path = folder / f"node-{label}.csv"
-        with path.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            if admin:
-                labels = f"{label};{entity}" if dataset.schema.nodes[label].is_entity else label
-                writer.writerow(["id:ID"] + [c + ADMIN_TYPES[spec[c].type] for c in columns[1:]] + [":LABEL"])
-                writer.writerows([[r.props["id"]] + [_cell(r.props.get(c)) for c in columns[1:]] + [labels]
-                                  for r in records])
-            else:
-                writer.writerow(columns)
-                writer.writerows([[_cell(r.props.get(c)) for c in columns] for r in records])
+        labels = [f"{label};{entity}" if dataset.schema.nodes[label].is_entity else label] if admin else []
+        header = ["id:ID" if admin else "id", *_header(columns[1:], spec, admin), *([":LABEL"] if admin else [])]
+        path = _write_table(folder / f"node-{label}.csv", header,
+                            ([r.props["id"], *_cells(r, columns[1:]), *labels] for r in records))
         files["nodes"].append((label, path, columns, spec))
     for rel_type, records in rels.items():
         spec = _rel_spec(dataset, rel_type)
         columns = _columns(records, spec)
-        path = folder / f"rel-{rel_type}.csv"
-        with path.open("w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            if admin:
-                writer.writerow([":START_ID", ":END_ID", ":TYPE"] + [c + ADMIN_TYPES[spec[c].type] for c in columns])
-                writer.writerows([[r.start, r.end, rel_type] + [_cell(r.props.get(c)) for c in columns]
-                                  for r in records])
-            else:
-                writer.writerow(["start", "end"] + columns)
-                writer.writerows([[r.start, r.end] + [_cell(r.props.get(c)) for c in columns] for r in records])
+        ends = [":START_ID", ":END_ID", ":TYPE"] if admin else ["start", "end"]
+        path = _write_table(folder / f"rel-{rel_type}.csv", [*ends, *_header(columns, spec, admin)],
+                            ([r.start, r.end, *([rel_type] if admin else []), *_cells(r, columns)] for r in records))
         files["relationships"].append((rel_type, path, columns, spec))
     return files
+
+
+def _header(columns: list[str], spec: dict, admin: bool) -> list[str]:
+    return [c + ADMIN_TYPES[spec[c].type] if admin else c for c in columns]
+
+
+def _cells(record, columns: list[str]) -> list:
+    return [_cell(record.props.get(c)) for c in columns]
+
+
+def _write_table(path: Path, header: list[str], rows) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
 
 
 def load_csv(target: Target, dataset: Dataset, rows_per_tx: int = 10_000) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -286,41 +287,40 @@ class Schema:
     def ddl(self) -> list[str]:
         """Constraints and indexes, each `IF NOT EXISTS`, names and identifiers from the schema only."""
         entity = self.entity_label
-        statements = [f"CREATE CONSTRAINT {_snake(entity)}_id IF NOT EXISTS FOR (n:{entity}) REQUIRE n.id IS UNIQUE"]
+        statements = [_key_constraint("NODE", entity)]
         for label, node_type in self.nodes.items():
-            statements.append(
-                f"CREATE CONSTRAINT {_snake(label)}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-            )
-            for prop in node_type.properties.values():
-                if prop.indexed and prop.name not in self.common_node_properties:
-                    statements.append(
-                        f"CREATE INDEX {_snake(label)}_{_snake(prop.name)} IF NOT EXISTS FOR (n:{label}) ON (n.{prop.name})"
-                    )
-        for prop in self.common_node_properties.values():
-            if prop.indexed:
-                statements.append(
-                    f"CREATE INDEX {_snake(entity)}_{_snake(prop.name)} IF NOT EXISTS FOR (n:{entity}) ON (n.{prop.name})"
-                )
+            statements += [_key_constraint("NODE", label),
+                           *_indexes("NODE", label, node_type.properties, skip=self.common_node_properties)]
+        statements += _indexes("NODE", entity, self.common_node_properties)
         for index in self.fulltext_indexes():
-            var = "n" if index.entity_type == "NODE" else "r"
-            target = (f"(n:{'|'.join(index.labels_or_types)})" if index.entity_type == "NODE"
-                      else f"()-[r:{'|'.join(index.labels_or_types)}]-()")
+            var, target = _target(index.entity_type, index.labels_or_types)
             statements.append(
                 f"CREATE FULLTEXT INDEX {index.name} IF NOT EXISTS FOR {target} "
                 f"ON EACH [{', '.join(f'{var}.{name}' for name in index.properties)}] "
                 f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{index.analyzer}', `fulltext.eventually_consistent`: false}}}}"
             )
         for rel_type, spec in self.relationships.items():
-            statements.append(
-                f"CREATE CONSTRAINT {_snake(rel_type)}_id IF NOT EXISTS FOR ()-[r:{rel_type}]-() REQUIRE r.id IS UNIQUE"
-            )
-            for prop in spec.properties.values():
-                if prop.indexed and prop.name not in self.common_relationship_properties:
-                    statements.append(
-                        f"CREATE INDEX {_snake(rel_type)}_{_snake(prop.name)} IF NOT EXISTS "
-                        f"FOR ()-[r:{rel_type}]-() ON (r.{prop.name})"
-                    )
+            statements += [_key_constraint("RELATIONSHIP", rel_type),
+                           *_indexes("RELATIONSHIP", rel_type, spec.properties, skip=self.common_relationship_properties)]
         return statements
+
+
+def _target(entity_type: str, names: tuple[str, ...]) -> tuple[str, str]:
+    """The variable and the pattern a DDL statement names: `n` and `(n:A|B)`, or `r` and `()-[r:A|B]-()`."""
+    joined = "|".join(names)
+    return ("n", f"(n:{joined})") if entity_type == "NODE" else ("r", f"()-[r:{joined}]-()")
+
+
+def _key_constraint(entity_type: str, name: str) -> str:
+    var, target = _target(entity_type, (name,))
+    return f"CREATE CONSTRAINT {_snake(name)}_id IF NOT EXISTS FOR {target} REQUIRE {var}.id IS UNIQUE"
+
+
+def _indexes(entity_type: str, name: str, properties: dict[str, Property], skip: dict | None = None) -> list[str]:
+    """An index on each `indexed` property of one label or type, but those in `skip` (indexed elsewhere)."""
+    var, target = _target(entity_type, (name,))
+    return [f"CREATE INDEX {_snake(name)}_{_snake(p.name)} IF NOT EXISTS FOR {target} ON ({var}.{p.name})"
+            for p in properties.values() if p.indexed and p.name not in (skip or {})]
 
 
 def _problems(spec: dict[str, Property], properties: dict[str, Any]) -> list[tuple[str, str]]:
@@ -383,12 +383,8 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
     common_nodes = _properties(common["nodeProperties"], "common.yaml")
     common_rels = _properties(common["relationshipProperties"], "common.yaml")
     nodes: dict[str, NodeType] = {}
-    for path in sorted((directory / "nodes").glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        label = raw["label"]
-        if not PASCAL_CASE.match(label) or path.stem != label:
-            raise SchemaError(f"{path.name}: label {label!r} must be PascalCase and match the file name")
-        own = _properties(raw.get("properties"), path.name)
+    for file, raw, label in _declarations(directory / "nodes", "label", PASCAL_CASE, "PascalCase"):
+        own = _properties(raw.get("properties"), file)
         base = dict(common_nodes)
         if not raw.get("provenance", True):
             base = {k: v for k, v in base.items() if k not in ("sources", "evidence", "aliases", "disputed", "matchNames")}
@@ -400,17 +396,13 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
             featured=_featured({**base, **own}, common_nodes), matching=raw.get("matching", "fuzzy"),
         )
         if nodes[label].matching not in MATCHING:
-            raise SchemaError(f"{path.name}: matching {nodes[label].matching!r} is not one of {sorted(MATCHING)}")
+            raise SchemaError(f"{file}: matching {nodes[label].matching!r} is not one of {sorted(MATCHING)}")
     relationships: dict[str, RelationshipType] = {}
-    for path in sorted((directory / "relationships").glob("*.yaml")):
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        rel_type = raw["type"]
-        if not UPPER_SNAKE_CASE.match(rel_type) or path.stem != rel_type:
-            raise SchemaError(f"{path.name}: type {rel_type!r} must be UPPER_SNAKE_CASE and match the file name")
+    for file, raw, rel_type in _declarations(directory / "relationships", "type", UPPER_SNAKE_CASE, "UPPER_SNAKE_CASE"):
         for label in [*raw["from"], *raw["to"]]:
             if label not in nodes:
-                raise SchemaError(f"{path.name}: unknown label {label!r} in from/to")
-        properties = {**common_rels, **_properties(raw.get("properties"), path.name)}
+                raise SchemaError(f"{file}: unknown label {label!r} in from/to")
+        properties = {**common_rels, **_properties(raw.get("properties"), file)}
         relationships[rel_type] = RelationshipType(
             type=rel_type, description=raw["description"], from_labels=tuple(raw["from"]), to_labels=tuple(raw["to"]),
             properties=properties, style=raw.get("style", {}), featured=_featured(properties, common_rels),
@@ -429,6 +421,17 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
         entity_label=common["entityLabel"], nodes=nodes, relationships=relationships,
         common_node_properties=common_nodes, common_relationship_properties=common_rels,
     )
+
+
+def _declarations(folder: Path, key: str, case: re.Pattern, case_name: str) -> Iterator[tuple[str, dict, str]]:
+    """(file name, content, the name under `key`) of each YAML file in `folder`, a name in its case and
+    naming its file."""
+    for path in sorted(folder.glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        name = raw[key]
+        if not case.match(name) or path.stem != name:
+            raise SchemaError(f"{path.name}: {key} {name!r} must be {case_name} and match the file name")
+        yield path.name, raw, name
 
 
 def _merging(types: list[NodeType | RelationshipType]) -> dict[str, Property]:

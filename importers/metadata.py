@@ -1,4 +1,5 @@
-"""Each importer's metadata file (`importers/<name>/<name>.yml`): source, licence, format, expected counts."""
+"""Each importer's metadata file (`importers/<name>/<name>.yml`): source, licence, format, expected counts,
+and the Source nodes of a format whose files do not name their own."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ class Metadata:
     licence: str
     path: str = ""
     assertions: dict = field(default_factory=dict)
+    sources: dict = field(default_factory=dict)  # Source id -> its other properties
 
     @classmethod
     def load(cls, file: Path) -> Metadata:

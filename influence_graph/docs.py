@@ -20,31 +20,21 @@ def _property_rows(properties: dict[str, Property], skip: set[str]) -> list[str]
     for prop in properties.values():
         if prop.name in skip:
             continue
-        rules = []
-        if prop.enum:
-            rules.append("one of: " + ", ".join(f"`{v}`" for v in prop.enum))
-        if prop.pattern:
-            rules.append(f"pattern `{prop.pattern}`")
-        if prop.format == "date":
-            rules.append("a date of the calendar")
-        if prop.min is not None or prop.max is not None:
-            rules.append(f"range {prop.min if prop.min is not None else ''}–{prop.max if prop.max is not None else ''}")
-        if prop.maxLength:
-            rules.append(f"at most {prop.maxLength} characters")
-        if prop.indexed:
-            rules.append("indexed")
-        if prop.fulltext:
-            rules.append("full-text")
-        if prop.valueIndex:
-            rules.append("each value indexed (keyword full-text)")
-        if prop.merge == "identity":
-            rules.append("identifies the record (not a source's claim)")
-        elif prop.merge not in (CLAIMS, "derived"):
-            rules.append(f"two sources' values merge by {prop.merge}")
-        if prop.featured:
-            rules.append("shown in pictures")
-        if prop.derived:
-            rules.append(f"computed by the writer (`{prop.derived}`)")
+        rules = [rule for rule in (  # each a condition and the words it puts in the rules column
+            prop.enum and "one of: " + ", ".join(f"`{v}`" for v in prop.enum),
+            prop.pattern and f"pattern `{prop.pattern}`",
+            prop.format == "date" and "a date of the calendar",
+            (prop.min is not None or prop.max is not None)
+            and f"range {prop.min if prop.min is not None else ''}–{prop.max if prop.max is not None else ''}",
+            prop.maxLength and f"at most {prop.maxLength} characters",
+            prop.indexed and "indexed",
+            prop.fulltext and "full-text",
+            prop.valueIndex and "each value indexed (keyword full-text)",
+            prop.merge == "identity" and "identifies the record (not a source's claim)",
+            prop.merge not in (CLAIMS, "derived", "identity") and f"two sources' values merge by {prop.merge}",
+            prop.featured and "shown in pictures",
+            prop.derived and f"computed by the writer (`{prop.derived}`)",
+        ) if rule]
         text = " ".join(prop.description.split()).replace("|", "\\|")
         rows.append(f"| `{prop.name}` | {prop.type} | {'yes' if prop.required else ''} | {text} | {'; '.join(rules)} |")
     return rows

@@ -1,17 +1,20 @@
-"""What tests import: the test server, its ports and database, and helpers to wipe, count, fingerprint
-and run the CLI. Fixtures live in conftest.py."""
+"""What tests import: the test server, its ports and database, and helpers to wipe, count, fingerprint,
+fill an emptied database, run the CLI and run work in threads at once. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from graph.server import LocalServer
 from graph.settings import PROJECT_ROOT
+from graph.writer import write_dataset
 
 SHARED = PROJECT_ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
@@ -61,6 +64,13 @@ def wipe(driver) -> None:
     driver.execute_query(f"CREATE (:{MARKER_LABEL} {{createdBy: 'influence-graph tests'}})", database_=DATABASE)
 
 
+def wipe_and_write(driver, dataset):
+    """The test database emptied (wipe) and holding `dataset` alone; the driver."""
+    wipe(driver)
+    write_dataset(driver, DATABASE, dataset)
+    return driver
+
+
 def run_cli(*args: str, env: dict, check: bool = False) -> subprocess.CompletedProcess:
     """Run `influence ARGS` in a subprocess; returns the completed process (stdout, stderr, returncode)."""
     done = subprocess.run(
@@ -99,3 +109,23 @@ def fingerprint(driver, dataset=None) -> tuple[int, int, str]:
                                   relationshipIds=list(dataset.relationships) if dataset else [],
                                   database_=DATABASE).records[0]
     return record["nodes"], record["relationships"], record["checksum"]
+
+
+def run_at_once(work: Callable, items: list) -> tuple[list[Exception], list]:
+    """`work(item)` for each item, each in a thread of its own, all released together by a barrier; what
+    they raised and what they returned (in the order they finished)."""
+    barrier, errors, results = threading.Barrier(len(items)), [], []
+
+    def run(item) -> None:
+        try:
+            barrier.wait()
+            results.append(work(item))
+        except Exception as error:  # noqa: BLE001 - the test asserts on whatever a thread raised
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors, results

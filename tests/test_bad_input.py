@@ -204,13 +204,18 @@ def aiddata_xlsx_cut(tmp: Path) -> Input:
     return Input(target, target)
 
 
-# FtM: fixtures/bad/bad_entities.ftm.json, one entity a line (line 6 is own-1, 7 own-2, 9 debt-1)
-def ftm_input(lines: list[str] | bytes) -> Callable[[Path], Input]:
+def lines_input(name: str, lines: list[str] | bytes) -> Callable[[Path], Input]:
+    """A file `name` holding `lines` (each ended by a newline) or the bytes as given."""
     def make(tmp: Path) -> Input:
-        target = tmp / "bad_entities.ftm.json"
+        target = tmp / name
         target.write_bytes(lines if isinstance(lines, bytes) else "".join(f"{line}\n" for line in lines).encode("utf-8"))
         return Input(target, target)
     return make
+
+
+# FtM: fixtures/bad/bad_entities.ftm.json, one entity a line (line 6 is own-1, 7 own-2, 9 debt-1)
+def ftm_input(lines: list[str] | bytes) -> Callable[[Path], Input]:
+    return lines_input("bad_entities.ftm.json", lines)
 
 
 def ftm_edit(line: int, change: Callable[[dict], None]) -> list[str]:
@@ -233,11 +238,7 @@ def ftm_stake(entity_id: str, owner: str, asset: str, percentage: str) -> list[s
 
 # BODS: fixtures/bad/package.json, a 0.4 array with one statement a line (lines 2-6; 5 and 6 are ties)
 def bods_input(lines: list[str] | bytes) -> Callable[[Path], Input]:
-    def make(tmp: Path) -> Input:
-        target = tmp / "package.json"
-        target.write_bytes(lines if isinstance(lines, bytes) else "".join(f"{line}\n" for line in lines).encode("utf-8"))
-        return Input(target, target)
-    return make
+    return lines_input("package.json", lines)
 
 
 def bods_edit(line: int, change: Callable[[dict], None]) -> list[str]:

@@ -168,12 +168,11 @@ def test_a_map_onto_a_name_outside_the_schema_is_refused_before_any_row(tmp_path
     assert any("mapping.yaml:" in p and "field 'label'" in p and "'Human', not in the schema" in p for p in found), found
 
 
-def test_the_relationship_type_comes_from_a_column(tmp_path):
-    sheet = ("Party,Kind,Role,Project\n"
-             "China Exim Bank,bank,lender,Lusaka Safe City\n"
-             "Huawei,company,contractor,Lusaka Safe City\n"
-             "Ministry of Home Affairs,ministry,contractor,Lusaka Safe City\n")
-    mapping = """
+ROLE_SHEET = ("Party,Kind,Role,Project\n"
+              "China Exim Bank,bank,lender,Lusaka Safe City\n"
+              "Huawei,company,contractor,Lusaka Safe City\n"
+              "Ministry of Home Affairs,ministry,contractor,Lusaka Safe City\n")
+ROLE_MAPPING = """
 evidence: {template: "{Party}: {Role} of {Project}"}
 nodes:
   project: {label: Project, id: {slug: Project}, name: {column: Project}, properties: {kind: safe city}}
@@ -189,6 +188,10 @@ relationships:
     properties: {confidence: stated, asOf: 2020}
     per_type: {CONTRACTED_FOR: {role: prime contractor}}
 """
+
+
+def test_the_relationship_type_comes_from_a_column(tmp_path):
+    sheet, mapping = ROLE_SHEET, ROLE_MAPPING
     dataset = load(tmp_path, sheet, mapping)
     assert sorted(r.id for r in dataset.relationships.values()) == [
         "china-exim-bank|FINANCED|lusaka-safe-city", "huawei|CONTRACTED_FOR|lusaka-safe-city",
@@ -201,6 +204,34 @@ relationships:
     # a required property of one type only must be given for it
     found = problems(tmp_path, sheet, mapping.replace("    per_type: {CONTRACTED_FOR: {role: prime contractor}}\n", ""))
     assert any("field 'role' is required for CONTRACTED_FOR" in p and "per_type" in p for p in found), found
+
+
+PER_LABEL = "    per_label: {StateBank: {kind: policy bank}, Government: {level: ministry}}\n"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    (PER_LABEL, "    per_label: [kind]\n",
+     ["field 'per_label' must map each of StateBank, Company, Government to its own properties",
+      "field 'kind' is required for StateBank but the mapping does not give it (give it under per_label: "
+      "{StateBank: ...})"]),
+    (PER_LABEL, PER_LABEL.replace("}}", "}, Person: {nationality: CN}}"),
+     ["field 'per_label' names 'Person', which the map does not give (it gives: StateBank, Company, Government)"]),
+    (PER_LABEL, PER_LABEL.replace(", Government: {level: ministry}", ""),
+     ["field 'level' is required for Government but the mapping does not give it (give it under per_label: "
+      "{Government: ...})"]),
+    ("bank: StateBank", "bank: Source",
+     ["field 'label' Source nodes are made from a label of their own, not from a column"]),
+    ("label: Project", "label: Projekt",
+     ["field 'label' unknown label 'Projekt'; known: ", " (or {column: ..., map: {cell text: label}})"]),
+    ("type: {column: Role, map: {lender: FINANCED, contractor: CONTRACTED_FOR}}", "type: LENT_TO",
+     ["field 'type' unknown relationship type 'LENT_TO'; known: ", " (or {column: ..., map: {cell text: type}})"]),
+], ids=["per_label not a map", "per_label of a label not given", "required property of one label",
+        "Source from a column", "unknown label", "unknown relationship type"])
+def test_labels_types_and_their_own_properties_are_checked_before_any_row(tmp_path, old, new, expected):
+    assert ROLE_MAPPING.count(old) == 1
+    found = problems(tmp_path, ROLE_SHEET, ROLE_MAPPING.replace(old, new))
+    for part in expected:  # each named in a problem of the mapping file
+        assert any("mapping.yaml:" in p and part in p for p in found), (part, found)
 
 
 # --- YAML anchors and aliases -------------------------------------------------------------------------------

@@ -12,8 +12,7 @@ import pytest
 
 import cypher
 from graph.records import Dataset, Origin
-from graph.writer import write_dataset
-from tests.helpers import DATABASE, wipe
+from tests.helpers import DATABASE, wipe_and_write
 
 QUERIES = cypher.load_queries()
 COUNTING = [q for q in QUERIES.values() if q.policy == "counting"]
@@ -98,9 +97,7 @@ def money_graph() -> Dataset:
 
 @pytest.fixture(scope="module")
 def money_db(driver):
-    wipe(driver)
-    write_dataset(driver, DATABASE, money_graph())
-    return driver
+    return wipe_and_write(driver, money_graph())
 
 
 def test_a_commitment_counts_once_and_a_lender_counts_only_its_own_money(money_db):

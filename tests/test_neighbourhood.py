@@ -12,8 +12,7 @@ import pytest
 import cypher
 from cypher import QueryError
 from graph.records import Dataset, Origin
-from graph.writer import write_dataset
-from tests.helpers import DATABASE, run_cli, wipe
+from tests.helpers import DATABASE, run_cli, wipe_and_write
 from tests.test_exports import drawn_ties
 
 QUOTE = {"sources": ["s1"], "evidence": ["a quote"]}
@@ -43,9 +42,7 @@ def neighbourhood_graph() -> Dataset:
 
 @pytest.fixture(scope="module")
 def neighbourhood_db(driver):
-    wipe(driver)
-    write_dataset(driver, DATABASE, neighbourhood_graph())
-    return driver
+    return wipe_and_write(driver, neighbourhood_graph())
 
 
 def neighbours(db, **params) -> list[dict]:

@@ -5,7 +5,6 @@ writing one property at once both land. Every test runs on the real server."""
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 
@@ -13,7 +12,7 @@ import cypher
 from graph.records import Dataset, Origin
 from graph.schema import SCHEMA_DIR, SchemaError, load_schema
 from graph.writer import write_dataset
-from tests.helpers import DATABASE, wipe
+from tests.helpers import DATABASE, run_at_once, wipe
 
 # Two sources of one project. By hand: `b` (2021) is more recent than `a` (2019), so the shown status is
 # b's "implemented" whichever is imported first; the claims are kept in the order of the sources' ids.
@@ -209,20 +208,7 @@ def test_concurrent_imports_of_different_values_both_land(clean_db, exists):
         if exists:  # both imports go through the merge; otherwise both try to create, one is retried
             write_dataset(clean_db, DATABASE, project("c"))
         datasets = [project("a", status="signed"), project("b", status="implemented")]
-        barrier, errors = threading.Barrier(2), []
-
-        def run(dataset: Dataset, barrier=barrier, errors=errors) -> None:
-            try:
-                barrier.wait()
-                write_dataset(clean_db, DATABASE, dataset)
-            except Exception as error:  # reported below, with the round
-                errors.append(error)
-
-        threads = [threading.Thread(target=run, args=(d,)) for d in datasets]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        errors, _ = run_at_once(lambda dataset: write_dataset(clean_db, DATABASE, dataset), datasets)
         assert errors == [], f"round {round_}"
         props = project_props(clean_db)
         assert (props["status"], props["statusValues"], props["statusSources"]) == (

@@ -1,6 +1,10 @@
-"""The schema's constraints and indexes on the real server."""
+"""The schema: how its files name labels and types, and its constraints and indexes on the real server."""
 
-from graph.schema import apply_schema, load_schema
+import shutil
+
+import pytest
+
+from graph.schema import SCHEMA_DIR, SchemaError, apply_schema, load_schema
 from tests.helpers import DATABASE
 
 
@@ -46,3 +50,23 @@ def test_a_full_text_index_older_than_the_schema_is_made_anew(clean_db):
     hits = clean_db.execute_query("CALL db.index.fulltext.queryRelationships('relationship_sources', '\"s-1\"') "
                                   "YIELD relationship RETURN count(*) AS n", database_=DATABASE).records[0]["n"]
     assert hits == 1
+
+
+@pytest.mark.parametrize(("file", "renamed", "old", "new", "message"), [
+    ("nodes/Company.yaml", None, "label: Company", "label: company",
+     "Company.yaml: label 'company' must be PascalCase and match the file name"),
+    ("nodes/Company.yaml", "nodes/Firm.yaml", "", "",
+     "Firm.yaml: label 'Company' must be PascalCase and match the file name"),
+    ("relationships/OWNS.yaml", None, "type: OWNS", "type: Owns",
+     "OWNS.yaml: type 'Owns' must be UPPER_SNAKE_CASE and match the file name"),
+])
+def test_a_schema_file_names_its_label_or_type_in_its_case(tmp_path, file, renamed, old, new, message):
+    schema_dir = tmp_path / "schema"
+    shutil.copytree(SCHEMA_DIR, schema_dir)
+    path = schema_dir / file
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    if renamed:
+        path.rename(schema_dir / renamed)
+    with pytest.raises(SchemaError) as refused:
+        load_schema(schema_dir)
+    assert str(refused.value) == message

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from graph.records import Dataset, ImportFailed, Origin
 from graph.writer import write_dataset
 from importers import bods, ftm, gcdf, tabular
-from tests.helpers import DATABASE, fingerprint, run_cli, wipe
+from tests.helpers import DATABASE, fingerprint, run_at_once, run_cli, wipe, wipe_and_write
 
 GCDF3_EXTRACT = Path(__file__).parent / "fixtures" / "gcdf" / "gcdf3_sea_petrochemical_extract.csv"
 
@@ -48,8 +47,7 @@ def assert_shown_as_text(output: str) -> None:
 # --- item 2: text from data is shown as text -------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["table", "table-to-file"])
 def test_markup_and_escapes_in_names_are_printed_as_text_in_tables(driver, cli_env, tmp_path, fmt):
-    wipe(driver)
-    write_dataset(driver, DATABASE, hostile_dataset())
+    wipe_and_write(driver, hostile_dataset())
     query = "MATCH (c:Company) WHERE c.id STARTS WITH 'hostile-' RETURN c.id AS id, c.name AS name ORDER BY id"
     args = ["query", "cypher", query]
     if fmt == "table-to-file":
@@ -65,8 +63,7 @@ def test_markup_and_escapes_in_names_are_printed_as_text_in_tables(driver, cli_e
 
 
 def test_markup_and_escapes_in_a_canned_query_table(driver, cli_env):
-    wipe(driver)
-    write_dataset(driver, DATABASE, hostile_dataset())
+    wipe_and_write(driver, hostile_dataset())
     done = run_cli("query", "run", "search-entities", "-p", "text=Co", env=cli_env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert_shown_as_text(done.stdout)
@@ -116,31 +113,14 @@ def test_overlapping_imports_in_opposite_orders_both_succeed_and_equal_one_impor
     retried = 0
     for _ in range(3):  # the race is timing-dependent; three rounds make a collision all but certain
         wipe(driver)
-        errors, summaries = write_concurrently(driver, [first, second])
+        errors, summaries = run_at_once(lambda dataset: write_dataset(driver, DATABASE, dataset, batch_size=25),
+                                        [first, second])
         assert errors == []
         assert fingerprint(driver) == alone
         # every record counted once as created by one of the two writers: 1,201 nodes in all
         assert sum(s.total("created", "node") for s in summaries) == 1201
         retried += sum(s.retried_batches for s in summaries)
     print(f"batches retried in 3 rounds: {retried}")
-
-
-def write_concurrently(driver, datasets: list[Dataset]) -> tuple[list[Exception], list]:
-    """Write each dataset from its own thread at once; what they raised and their summaries."""
-    errors, summaries = [], []
-
-    def run(dataset: Dataset) -> None:
-        try:
-            summaries.append(write_dataset(driver, DATABASE, dataset, batch_size=25))
-        except Exception as error:  # noqa: BLE001 - the test reports whatever a writer raised
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(d,)) for d in datasets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors, summaries
 
 
 # --- item 10: silent drops become errors ---------------------------------------------------------------------

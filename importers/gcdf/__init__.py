@@ -26,11 +26,10 @@ from pathlib import Path
 from graph.records import Dataset, ImportFailed, NodeRecord, Origin, Problem, RelationshipRecord, relationship_id
 from importers.context import clip_quote, display, validated
 from importers.gcdf import vocabulary as vocab
+from importers.gcdf.layouts import METADATA, SOURCES
 from importers.gcdf.records import Party, Record, read_file
-from importers.metadata import Metadata
 from importers.names import BANKS, government_id, known_bank, slug
 
-METADATA = Metadata.load(Path(__file__).with_name("gcdf.yml"))
 SUFFIXES = (".csv", ".xlsx", ".xlsm")
 ACCOUNTABLE_ROLES = {
     "accountable": "accountable agency (guarantees, insures or secures repayment), not a lender",
@@ -95,9 +94,9 @@ class _Builder:
     def build(self) -> None:
         first_of_source: dict[str, Record] = {}
         for record in self.records:
-            first_of_source.setdefault(record.layout.source.id, record)
+            first_of_source.setdefault(record.layout.source, record)
         for record in first_of_source.values():
-            self._node("Source", record.layout.source.props(), record.origin)
+            self._node("Source", dict(SOURCES[record.layout.source]), record.origin)
         for record in self.records:
             for party in record.parties:
                 self._register(party, record)
@@ -121,7 +120,7 @@ class _Builder:
                 agency.state_owned.add(party.kind.state_owned)
         else:
             agency = self.agencies[known]
-        quote = (record.layout.source.id, clip_quote(party.name))
+        quote = (record.layout.source, clip_quote(party.name))
         if quote not in agency.quotes:
             agency.quotes.append(quote)
 
@@ -168,14 +167,14 @@ class _Builder:
         source = record.layout.source
         project_id = f"aiddata-{record.record_id}"
         kind = vocab.project_kind(record.title, record.flow_type, record.sector, record.instrument)
-        common = {"sources": [source.id], "confidence": "stated", "asOf": record.year,
+        common = {"sources": [source], "confidence": "stated", "asOf": record.year,
                   "externalIds": [f"aiddata:{record.record_id}"]}
         self._node("Project", {
             "id": project_id, "name": record.title, "kind": kind, "status": record.status, "year": record.year,
             "value": record.amount, "currency": record.currency, "valueUsd": record.amount_usd,
             "description": _project_description(record),
             "externalIds": [f"aiddata:{record.record_id}"], "urls": record.urls or None,
-            "sources": [source.id], "evidence": [clip_quote(record.title)],
+            "sources": [source], "evidence": [clip_quote(record.title)],
         }, record.origin)
         national_id = self._add_country(record, project_id, common)
         self._add_finance(record, project_id, common)
@@ -213,7 +212,7 @@ class _Builder:
         territory = record.country
         if territory is None:
             return None
-        source = record.layout.source.id
+        source = record.layout.source
         code = territory.code.upper()
         quote = [clip_quote(record.recipient)]
         aliases = [record.recipient] if record.recipient != territory.name else None

@@ -15,24 +15,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
+
+from importers.metadata import Metadata
 
 RECOMMENDED = re.compile(r"^Recommended For (?:.+ )?Aggregates$")
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    """The Source node every fact from one edition of the dataset cites."""
-
-    id: str
-    name: str
-    title: str
-    publisher: str
-    date: str
-    url: str
-
-    def props(self) -> dict:
-        return {"id": self.id, "name": self.name, "title": self.title, "publisher": self.publisher,
-                "date": self.date, "url": self.url}
+METADATA = Metadata.load(Path(__file__).with_name("gcdf.yml"))
+# The Source node every fact from one edition of the dataset cites, by its id (checked by the schema).
+SOURCES = {source_id: {"id": source_id, **props} for source_id, props in METADATA.sources.items()}
 
 
 @dataclass(frozen=True)
@@ -57,7 +49,7 @@ class Amounts:
 @dataclass(frozen=True)
 class Layout:
     name: str
-    source: SourceInfo
+    source: str  # the id of the Source node (SOURCES) its records cite
     id_column: str
     recommended_column: str  # the name this layout's own files give AidData's aggregates flag
     sector_column: str
@@ -90,32 +82,6 @@ class Layout:
         return original, usd
 
 
-GCDF2_SOURCE = SourceInfo(
-    id="aiddata-gcdf-2",
-    name="AidData GCDF 2.0",
-    title="AidData's Global Chinese Development Finance Dataset, Version 2.0",
-    publisher="AidData at William & Mary",
-    date="2021-09",
-    url="https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-2-0",
-)
-HUAWEI_SOURCE = SourceInfo(
-    id="aiddata-gcdf-2-huawei",
-    name="AidData Global Huawei Finance Dataset",
-    title="AidData's Global Huawei Finance Dataset (companion to the Global Chinese Development Finance Dataset, "
-          "Version 2.0)",
-    publisher="AidData at William & Mary",
-    date="2021",
-    url="https://github.com/aiddata/china-osm-geodata/tree/2ab87496719fd24685c08adbd6a5c522a470d6c4/input_data/2.0release",
-)
-GCDF3_SOURCE = SourceInfo(
-    id="aiddata-gcdf-3",
-    name="AidData GCDF 3.0",
-    title="AidData's Global Chinese Development Finance Dataset, Version 3.0",
-    publisher="AidData at William & Mary",
-    date="2023-11-06",
-    url="https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-3-0",
-)
-
 GCDF2_AGENCIES = (
     AgencyColumns("funder", "Funding Agencies", "Funding Agencies Type", "Funding Agencies Origin"),
     AgencyColumns("co-financier", "Cofinancing Agencies", "Cofinancing Agencies Type", "Cofinancing Agencies Origin"),
@@ -130,17 +96,17 @@ GCDF2_AMOUNTS = Amounts(
 )
 
 
-def _gcdf2(name: str, source: SourceInfo, recommended_column: str) -> Layout:
+def _gcdf2(name: str, source: str, recommended_column: str) -> Layout:
     return Layout(name=name, source=source, id_column="AidData TUFF Project ID", recommended_column=recommended_column,
                   sector_column="AidData Sector Name", flow_type_columns=("Flow Type",), amounts=GCDF2_AMOUNTS,
                   agencies=GCDF2_AGENCIES)
 
 
-GCDF2 = _gcdf2("GCDF 2.0", GCDF2_SOURCE, "Recommended For Aggregates")
-HUAWEI = _gcdf2("Global Huawei Finance Dataset 2.0", HUAWEI_SOURCE, "Recommended For Huawei Aggregates")
+GCDF2 = _gcdf2("GCDF 2.0", "aiddata-gcdf-2", "Recommended For Aggregates")
+HUAWEI = _gcdf2("Global Huawei Finance Dataset 2.0", "aiddata-gcdf-2-huawei", "Recommended For Huawei Aggregates")
 GCDF3 = Layout(
     name="GCDF 3.0",
-    source=GCDF3_SOURCE,
+    source="aiddata-gcdf-3",
     id_column="AidData Record ID",
     recommended_column="Recommended For Aggregates",
     sector_column="Sector Name",

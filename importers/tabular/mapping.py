@@ -398,11 +398,18 @@ class _Reader:
             return None
         return Repeat(str(raw["column"]), raw.get("split"), compiled.get("split_pattern"), compiled.get("pattern"))
 
-    def names_from(self, raw: Any, allowed: dict, item: str, key: str,
+    def names_from(self, raw: Any, allowed: dict, item: str, key: str, what: str,
                    line: int | None) -> tuple[tuple[str, ...], tuple[ValueSpec, ...]]:
-        """A label or relationship type from columns: {column: ..., map: {cell text: name}}, or a list of
-        such (the first map that names its cell decides). Every name a map gives must be in the schema,
-        so a cell can choose only among the names the schema declares."""
+        """The label or relationship type (`what`) of an entry and the columns it comes from: one the schema
+        declares, or from columns: {column: ..., map: {cell text: name}}, or a list of such (the first map
+        that names its cell decides). Every name a map gives must be in the schema, so a cell can choose
+        only among the names the schema declares. No names where there is a problem."""
+        if not isinstance(raw, (dict, list)):
+            if raw in allowed:
+                return (raw,), ()
+            self.problem(line, item, key, f"unknown {what} {raw!r}; known: {', '.join(allowed)} "
+                                          f"(or {{column: ..., map: {{cell text: {key}}}}})")
+            return (), ()
         names: list[str] = []
         specs: list[ValueSpec] = []
         for one in raw if isinstance(raw, list) else [raw]:
@@ -570,21 +577,28 @@ class _Reader:
                 result[name] = specs
         return result
 
-    def per_name(self, raw: Any, names: tuple[str, ...], allowed: dict[str, dict[str, Property]], item: str, key: str,
-                 line: int | None, reserved: set[str]) -> dict[str, dict[str, list[ValueSpec]]]:
-        """`per_label:` or `per_type:`, the properties of one of the labels or types a column can give."""
-        if raw is None:
-            return {}
-        if not isinstance(raw, dict):
-            self.problem(line, item, key, f"must map each of {', '.join(names)} to its own properties")
-            return {}
+    def per_name(self, raw: Any, shared: dict[str, list[ValueSpec]], allowed: dict[str, dict[str, Property]],
+                 item: str, key: str, line: int | None, reserved: set[str]) -> dict[str, dict[str, list[ValueSpec]]]:
+        """`per_label:` or `per_type:`, the properties of one of the labels or types (`allowed`, each with its
+        properties) a column can give; then, with the `shared` properties, each one's required ones and
+        amounts are checked."""
+        names = tuple(allowed)
         result = {}
-        for name, block in raw.items():
+        if raw is not None and not isinstance(raw, dict):
+            self.problem(line, item, key, f"must map each of {', '.join(names)} to its own properties")
+        for name, block in (raw if isinstance(raw, dict) else {}).items():
             if name not in names:
                 self.problem(self.line_of(raw, line), item, key, f"names {name!r}, which the map does not give "
                                                                  f"(it gives: {', '.join(names)})")
                 continue
             result[name] = self.properties(block, allowed[name], f"{item}.{key}.{name}", line, reserved, (name,))
+        for name in names:
+            given = {**shared, **result.get(name, {})}
+            for prop_name, prop in allowed[name].items():
+                if prop.required and prop_name not in PROVENANCE and prop_name not in given:
+                    hint = f" (give it under {key}: {{{name}: ...}})" if len(names) > 1 else ""
+                    self.problem(line, item, prop_name, f"is required for {name} but the mapping does not give it{hint}")
+            self.check_amounts(given, item, line)
         return result
 
     def id_spec(self, raw: Any, item: str, line: int | None, labels: tuple[str, ...]) -> IdSpec | None:
@@ -631,17 +645,9 @@ class _Reader:
         shaped, line = self.entry(raw, item, "node", "label, id, name, ...", NODE_KEYS, line)
         if not shaped:
             return None
-        label_from: tuple[ValueSpec, ...] = ()
-        if isinstance(raw.get("label"), (dict, list)):
-            labels, label_from = self.names_from(raw["label"], self.schema.nodes, item, "label", line)
-            if "Source" in labels:
-                self.problem(line, item, "label", "Source nodes are made from a label of their own, not from a column")
-                return None
-        elif raw.get("label") in self.schema.nodes:
-            labels = (raw["label"],)
-        else:
-            self.problem(line, item, "label", f"unknown label {raw.get('label')!r}; known: {', '.join(self.schema.nodes)} "
-                                              "(or {column: ..., map: {cell text: label}})")
+        labels, label_from = self.names_from(raw.get("label"), self.schema.nodes, item, "label", "label", line)
+        if label_from and "Source" in labels:
+            self.problem(line, item, "label", "Source nodes are made from a label of their own, not from a column")
             return None
         if not labels:
             return None
@@ -655,15 +661,8 @@ class _Reader:
                 specs = self.values(raw[name], allowed[name], item, name, line)
                 if specs:
                     properties[name] = specs
-        per_label = self.per_name(raw.get("per_label"), labels, {n: self.schema.nodes[n].properties for n in labels},
+        per_label = self.per_name(raw.get("per_label"), properties, {n: self.schema.nodes[n].properties for n in labels},
                                   item, "per_label", line, PROVENANCE | {"name", "aliases"})
-        for label in labels:
-            given = {**properties, **per_label.get(label, {})}
-            for name, prop in self.schema.nodes[label].properties.items():
-                if prop.required and name not in PROVENANCE and name not in given:
-                    hint = f" (give it under per_label: {{{label}: ...}})" if len(labels) > 1 else ""
-                    self.problem(line, item, name, f"is required for {label} but the mapping does not give it{hint}")
-            self.check_amounts(given, item, line)
         evidence = None
         if "evidence" in raw:
             if not any(self.schema.nodes[label].provenance for label in labels):
@@ -699,16 +698,8 @@ class _Reader:
         shaped, line = self.entry(raw, item, "relationship", "type, from, to, properties", RELATIONSHIP_KEYS, line)
         if not shaped:
             return None
-        type_from: tuple[ValueSpec, ...] = ()
-        if isinstance(raw.get("type"), (dict, list)):
-            types, type_from = self.names_from(raw["type"], self.schema.relationships, item, "type", line)
-        elif raw.get("type") in self.schema.relationships:
-            types = (raw["type"],)
-        else:
-            self.problem(line, item, "type", f"unknown relationship type {raw.get('type')!r}; known: "
-                                             f"{', '.join(self.schema.relationships)} "
-                                             "(or {column: ..., map: {cell text: type}})")
-            return None
+        types, type_from = self.names_from(raw.get("type"), self.schema.relationships, item, "type",
+                                           "relationship type", line)
         if not types:
             return None
         item = f"{item} ({'|'.join(types)})"
@@ -724,15 +715,9 @@ class _Reader:
                                                   f"{', '.join(dict.fromkeys(a for e in ends.values() for a in e))})")
         allowed = _shared(self.schema.relationships[t].properties for t in types)
         properties = self.properties(raw.get("properties"), allowed, item, line, PROVENANCE, types)
-        per_type = self.per_name(raw.get("per_type"), types, {t: self.schema.relationships[t].properties for t in types},
-                                 item, "per_type", line, PROVENANCE)
-        for rel_type in types:
-            given = {**properties, **per_type.get(rel_type, {})}
-            for name, prop in self.schema.relationships[rel_type].properties.items():
-                if prop.required and name not in PROVENANCE and name not in given:
-                    hint = f" (give it under per_type: {{{rel_type}: ...}})" if len(types) > 1 else ""
-                    self.problem(line, item, name, f"is required for {rel_type} but the mapping does not give it{hint}")
-            self.check_amounts(given, item, line)
+        per_type = self.per_name(raw.get("per_type"), properties,
+                                 {t: self.schema.relationships[t].properties for t in types}, item, "per_type", line,
+                                 PROVENANCE)
         key_spec = self.value(raw["key"], None, item, "key", line) if "key" in raw else None
         evidence = self.evidence(raw["evidence"], item, line) if "evidence" in raw else None
         own = self.repeat(raw["repeat"], item, line) if "repeat" in raw else None
