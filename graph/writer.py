@@ -8,6 +8,8 @@ allow-list; every value travels as a parameter.
 from __future__ import annotations
 
 import importlib
+import queue
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -49,9 +51,15 @@ ProgressCallback = Callable[[int], None]
 UNIQUENESS_REFUSED = "Neo.ClientError.Schema.ConstraintValidationFailed"
 
 
-def _batches(rows: list, size: int) -> Iterator[list]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
+def _batches(rows: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 SCHEMA = load_schema()
@@ -296,20 +304,73 @@ def write_dataset(
         raise ImportFailed(problems)
     apply_schema(driver, database, schema)
     summary = ImportSummary()
-    # the allow-list, Source first: the value shown of a disputed property is chosen by its sources' dates
-    for label in sorted(schema.nodes, key=lambda name: schema.nodes[name].provenance):
-        claimed = schema.nodes[label].claimed
-        rows = [to_row(with_derived(schema, label, n.props), claimed, n.claims) for n in dataset.nodes.values()
-                if n.label == label]
-        write_batches(driver, database, node_statements(schema, label), _batches(rows, batch_size), summary,
-                      ("node", label), progress, rename=rename)
-    for rel_type in schema.relationships:
-        claimed = schema.relationships[rel_type].claimed
-        rows = [to_row(r.props, claimed, r.claims, start=r.start, end=r.end)
-                for r in dataset.relationships.values() if r.type == rel_type]
-        write_batches(driver, database, relationship_statements(schema, rel_type), _batches(rows, batch_size),
-                      summary, ("relationship", rel_type), progress)
+    nodes: dict[str, list] = {label: [] for label in schema.nodes}
+    for node in dataset.nodes.values():
+        nodes[node.label].append(node)
+    relationships: dict[str, list] = {rel_type: [] for rel_type in schema.relationships}
+    for rel in dataset.relationships.values():
+        relationships[rel.type].append(rel)
+    with Pipeline(driver, database, summary, progress) as pipeline:
+        # the allow-list, Source first: the value shown of a disputed property is chosen by its sources' dates
+        for label in sorted(schema.nodes, key=lambda name: schema.nodes[name].provenance):
+            claimed, statements = schema.nodes[label].claimed, node_statements(schema, label)
+            rows = (to_row(with_derived(schema, label, n.props), claimed, n.claims) for n in nodes[label])
+            for batch in _batches(rows, batch_size):
+                pipeline.write(statements, batch, ("node", label), rename=rename)
+        for rel_type in schema.relationships:
+            claimed, statements = schema.relationships[rel_type].claimed, relationship_statements(schema, rel_type)
+            rows = (to_row(r.props, claimed, r.claims, start=r.start, end=r.end) for r in relationships[rel_type])
+            for batch in _batches(rows, batch_size):
+                pipeline.write(statements, batch, ("relationship", rel_type))
     return summary
+
+
+class Pipeline:
+    """Batches written by one background thread, in the order given, while the caller builds the next:
+    building rows (reading, checking, `to_row`) is the client's CPU, and while the server works on a
+    batch the writer thread only waits on its socket, which frees the interpreter for the caller. At most
+    `depth` batches wait. Each batch is written by `write_batches`, in its own transaction, as before.
+    An error of the writer (WriteStopped, or what `progress` raised, e.g. KeyboardInterrupt at Ctrl-C)
+    is raised in the caller at its next `write` or at the end of the `with`, and no batch starts after it;
+    leaving the `with` on an error of the caller's waits for the batch being written and starts no other."""
+
+    def __init__(self, driver: Driver, database: str, summary: ImportSummary,
+                 progress: ProgressCallback | None, depth: int = 1):
+        self.driver, self.database, self.summary, self.progress = driver, database, summary, progress
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="influence-writer", daemon=True)
+
+    def __enter__(self) -> Pipeline:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None or self._stopping:
+                continue
+            statements, batch, what, parameters = item
+            try:
+                write_batches(self.driver, self.database, statements, [batch], self.summary, what, self.progress,
+                              **parameters)
+            except BaseException as error:  # noqa: BLE001 -- handed to the caller's thread
+                self._error = error
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def write(self, statements: Statements, batch: list[dict], what: tuple[str, str], **parameters: Any) -> None:
+        self._raise()
+        self._queue.put((statements, batch, what, parameters))
+
+    def __exit__(self, kind, error, trace) -> None:
+        self._stopping = error is not None
+        self._queue.put(None)
+        self._thread.join()
+        if error is None:
+            self._raise()
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,11 @@ BAD = {
     "not-utf8": (b'{"type": "node"}\n\xff\xfe\n', ":2: line: field 'encoding' is not UTF-8"),
     "bad-json": ('{"type": "node", "label": "Company",', ":1: line: field 'syntax' is not valid JSON"),
     "duplicate-key": ('{"type": "node", "type": "node"}', ":1: record: field 'type' is given twice in one object"),
+    # compact, as `export jsonl` writes lines and orjson reads them (keeping the last): still refused
+    "duplicate-key-compact": ('{"type":"node","label":"Company","properties":{"id":"alpha","id":"beta"}}',
+                              ":1: record: field 'id' is given twice in one object"),
+    "duplicate-key-top": ('{"type":"relationship","type":"node","label":"Company","properties":{"id":"alpha"}}',
+                          ":1: record: field 'type' is given twice in one object"),
     "not-an-object": ("[1, 2]", ":1: line: field 'type' expected an object"),
     "unknown-type": ({"type": "edge"}, ":1: record: field 'type' is 'edge'"),
     "unknown-key": ({**node("alpha"), "labels": ["Company"]}, ":1: node record: field 'labels' is not a key"),

@@ -32,11 +32,14 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy
+import orjson
 from neo4j import READ_ACCESS, Driver
 
 from graph.records import (
@@ -44,7 +47,6 @@ from graph.records import (
     ImportFailed,
     Origin,
     Problem,
-    RelationshipRecord,
     ownership_problems,
     provenance_problems,
     relationship_id,
@@ -53,12 +55,12 @@ from graph.records import (
 from graph.schema import Schema, apply_schema, load_schema
 from graph.writer import (
     ImportSummary,
+    Pipeline,
     ProgressCallback,
     node_statements,
     relationship_statements,
     to_row,
     with_derived,
-    write_batches,
 )
 from importers.context import count_problems
 from importers.metadata import Metadata
@@ -71,7 +73,7 @@ MAX_PROBLEMS = 1000  # past this, reading stops: the list is long enough to show
 BLOCK_BYTES = 1 << 20  # whole lines are hashed in blocks of at least this many bytes (or the file's end)
 RECORD_KEYS = {"node": ("type", "label", "properties"),
                "relationship": ("type", "relType", "from", "to", "key", "properties")}
-OWNERSHIP_FIELDS = ("id", "share", "controlling", "direct", "validTo")  # what ownership_problems reads
+OWNERSHIP_FIELDS = ("share", "controlling", "direct")  # what ownership_problems reads of a current stake
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,24 @@ def _without_nulls(properties: dict) -> dict:
     return {k: v for k, v in properties.items() if v is not None}
 
 
+class _Stake:
+    """A current OWNS tie as `ownership_problems` reads it (the fields it reads, `id`, `origins`), in about
+    a third of a RelationshipRecord's memory: the check keeps one for every current stake in the file."""
+
+    __slots__ = ("start", "end", "key", "props", "file", "line")
+
+    def __init__(self, start: str, end: str, key: str | None, props: dict, file: str, line: int):
+        self.start, self.end, self.key, self.props, self.file, self.line = start, end, key, props, file, line
+
+    @property
+    def id(self) -> str:
+        return relationship_id(self.start, "OWNS", self.end, self.key)
+
+    @property
+    def origins(self) -> list[Origin]:
+        return [Origin(self.file, self.line)]
+
+
 class _Checker:
     """Pass 1: validates one record at a time, keeping only what later records are checked against."""
 
@@ -166,13 +186,13 @@ class _Checker:
         self.labels = list(schema.nodes)
         self.unknown_label = len(self.labels)  # a node whose label is wrong still defines its id
         self.label_bits = self.unknown_label.bit_length()
+        self.claimed = {name: spec.claimed for name, spec in (*schema.nodes.items(), *schema.relationships.items())}
         self.node_ids: dict[str, int] = {}  # id → line << label_bits | label index
-        # Relationship ids as 64-bit hashes. A repeated hash makes the id a suspect, and suspects are
-        # confirmed (with the first line) by re-reading the file, so a hash collision costs a re-read,
-        # never a false problem.
-        self.rel_hashes: set[int] = set()
-        self.suspects: set[str] = set()
-        self.owns: list[RelationshipRecord] = []
+        # Relationship ids as 64-bit hashes, 8 bytes each (a set of Python ints took ~70). A hash given
+        # twice makes its ids suspects, confirmed (with the first line) by re-reading the file, so a hash
+        # collision costs a re-read, never a false problem.
+        self.rel_hashes = array("Q")
+        self.owns: list[_Stake] = []
         self.deferred: list[tuple[int, str, str, str | None, str | None]] = []  # line, type, id, unseen ends
         self.nodes: Counter = Counter()
         self.relationships: Counter = Counter()
@@ -215,7 +235,7 @@ class _Checker:
             self.node_ids[node_id] = line << self.label_bits | index
         if not known:
             return
-        properties, claims, kept_problems = split_claims(self.schema.nodes[label].claimed, _without_nulls(properties))
+        properties, claims, kept_problems = split_claims(self.claimed[label], _without_nulls(properties))
         for name, message in self.schema.node_problems(label, properties) + kept_problems + _claims_checked(
                 self.schema.nodes[label].properties, claims):
             self.problem(line, item, name, message)
@@ -248,16 +268,13 @@ class _Checker:
         rel_id = relationship_id(start, rel_type, end, key)
         item = f"relationship {rel_id}"
         spec = self.schema.relationships.get(rel_type)
-        properties, claims, kept_problems = split_claims(spec.claimed if spec else (), _without_nulls(properties))
+        properties, claims, kept_problems = split_claims(self.claimed[rel_type], _without_nulls(properties))
         for name, message in kept_problems + _claims_checked(spec.properties if spec else {}, claims):
             self.problem(line, item, name, message)
         if properties.setdefault("id", rel_id) != rel_id:
             self.problem(line, item, "id", f"is {properties['id']!r}, but from, relType, to and key make {rel_id!r}")
             properties["id"] = rel_id
-        digest = _hash(rel_id)
-        if digest in self.rel_hashes:
-            self.suspects.add(rel_id)
-        self.rel_hashes.add(digest)
+        self.rel_hashes.append(_hash(rel_id))
         from_label, to_label = self._label(start), self._label(end)
         unseen_start, unseen_end = (None if i in self.node_ids else i for i in (start, end))
         if unseen_start or unseen_end:
@@ -267,9 +284,9 @@ class _Checker:
         found += provenance_problems(properties, Origin(self.file, line), item)
         self.problems += found
         self.relationships[rel_type] += 1
-        if rel_type == "OWNS" and not found:
-            self.owns.append(RelationshipRecord("OWNS", start, end, {k: properties[k] for k in OWNERSHIP_FIELDS
-                                                                     if k in properties}, [Origin(self.file, line)]))
+        if rel_type == "OWNS" and not found and "validTo" not in properties:  # an ended stake counts in no check
+            self.owns.append(_Stake(start, end, key, {k: properties[k] for k in OWNERSHIP_FIELDS if k in properties},
+                                    self.file, line))
 
     def deferred_problems(self) -> None:
         """Ends that were not defined above their relationship: defined further down, or nowhere."""
@@ -286,15 +303,20 @@ class _Checker:
                     if name == field:
                         self.problem(line, f"relationship {rel_id}", field, message)
 
-    def duplicate_relationships(self, path: Path, digests: list[bytes]) -> None:
-        """Re-read the file for the suspected duplicate relationship ids: the real ones are problems."""
+    def suspect_hashes(self) -> set[int]:
+        """The relationship id hashes given more than once."""
+        ordered = numpy.sort(numpy.frombuffer(self.rel_hashes, dtype=numpy.uint64))
+        return set(ordered[1:][ordered[1:] == ordered[:-1]].tolist())
+
+    def duplicate_relationships(self, path: Path, digests: list[bytes], suspects: set[int]) -> None:
+        """Re-read the file for the ids whose hash was given twice: the ids really given twice are problems."""
         first: dict[str, int] = {}
         for line in _lines(path, digests, self.file):
             record = line.value
             if line.kind or record.get("type") != "relationship" or not _well_formed_ends(record):
                 continue
             rel_id = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
-            if rel_id not in self.suspects:
+            if _hash(rel_id) not in suspects:
                 continue
             if rel_id in first:
                 self.problem(line.number, f"relationship {rel_id}", "id", f"is given twice, first on line {first[rel_id]}")
@@ -320,8 +342,8 @@ def check(path: Path, file: str | None = None, schema: Schema | None = None) -> 
             checker.problem(line.number, "file", "problems", f"has at least {MAX_PROBLEMS}; reading stopped here")
             raise ImportFailed(checker.problems)
     checker.deferred_problems()
-    if checker.suspects:
-        checker.duplicate_relationships(path, digests)
+    if suspects := checker.suspect_hashes():
+        checker.duplicate_relationships(path, digests, suspects)
     checker.problems += ownership_problems(checker.owns)
     checker.problems += count_problems({"nodes": checker.nodes.total(), "relationships": checker.relationships.total(),
                                         **checker.nodes, **checker.relationships},
@@ -341,15 +363,21 @@ def write(driver: Driver, database: str, plan: Plan, *, batch_size: int = 5000,
         pass
     apply_schema(driver, database, schema)
     summary = ImportSummary()
-    for kind in ("node", "relationship"):
-        buffers: dict[str, list[dict]] = {}
-        for name, row in _rows(plan, kind):
-            buffer = buffers.setdefault(name, [])
-            buffer.append(row)
-            if len(buffer) >= batch_size:
-                _write_batch(driver, database, schema, kind, name, buffers.pop(name), summary, progress)
-        for name, buffer in buffers.items():
-            _write_batch(driver, database, schema, kind, name, buffer, summary, progress)
+    statements = {**{("node", label): node_statements(schema, label) for label in schema.nodes},
+                  **{("relationship", rel_type): relationship_statements(schema, rel_type)
+                     for rel_type in schema.relationships}}
+    # an existing entity keeps its name (rename=False): this file's spelling becomes an alias
+    parameters = {"node": {"rename": False}, "relationship": {}}
+    with Pipeline(driver, database, summary, progress) as pipeline:
+        for kind in ("node", "relationship"):
+            buffers: dict[str, list[dict]] = {}
+            for name, row in _rows(plan, kind):
+                buffer = buffers.setdefault(name, [])
+                buffer.append(row)
+                if len(buffer) >= batch_size:
+                    pipeline.write(statements[kind, name], buffers.pop(name), (kind, name), **parameters[kind])
+            for name, buffer in buffers.items():
+                pipeline.write(statements[kind, name], buffer, (kind, name), **parameters[kind])
     order = {("node", label): i for i, label in enumerate(schema.nodes)}
     order.update({("relationship", rel_type): len(order) + i for i, rel_type in enumerate(schema.relationships)})
     summary.outcomes = dict(sorted(summary.outcomes.items(), key=lambda item: order[item[0]]))
@@ -369,10 +397,14 @@ def _records(plan: Plan, kind: str) -> Iterator[dict]:
         for number, raw in enumerate(block, first):
             if raw.startswith(other) or not raw.strip():
                 continue
+            raw = raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
             try:
-                record = json.loads(raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw)
-            except (ValueError, RecursionError):
-                raise _changed(plan.file, number) from None
+                record = orjson.loads(raw)
+            except orjson.JSONDecodeError:  # what orjson does not read (NaN, deep nesting) but the check did
+                try:
+                    record = json.loads(raw)
+                except (ValueError, RecursionError):
+                    raise _changed(plan.file, number) from None
             if record["type"] == kind:
                 yield record
 
@@ -380,25 +412,17 @@ def _records(plan: Plan, kind: str) -> Iterator[dict]:
 def _rows(plan: Plan, kind: str) -> Iterator[tuple[str, dict]]:
     """(label or type, writer row) for each record of `kind`, in file order."""
     schema = load_schema()
+    claimed_by = {name: spec.claimed for name, spec in (*schema.nodes.items(), *schema.relationships.items())}
     for record in _records(plan, kind):
         if kind == "node":
-            claimed = schema.nodes[record["label"]].claimed
+            claimed = claimed_by[record["label"]]
             properties, claims, _ = split_claims(claimed, _without_nulls(record["properties"]))
             yield record["label"], to_row(with_derived(schema, record["label"], properties), claimed, claims)
         else:
-            claimed = schema.relationships[record["relType"]].claimed
+            claimed = claimed_by[record["relType"]]
             properties, claims, _ = split_claims(claimed, _without_nulls(record["properties"]))
             properties["id"] = relationship_id(record["from"], record["relType"], record["to"], record.get("key"))
             yield record["relType"], to_row(properties, claimed, claims, start=record["from"], end=record["to"])
-
-
-def _write_batch(driver: Driver, database: str, schema: Schema, kind: str, name: str, batch: list[dict],
-                 summary: ImportSummary, progress: ProgressCallback | None) -> None:
-    if kind == "node":  # an existing entity keeps its name; this one's spelling becomes an alias
-        write_batches(driver, database, node_statements(schema, name), [batch], summary, (kind, name), progress,
-                      rename=False)
-    else:
-        write_batches(driver, database, relationship_statements(schema, name), [batch], summary, (kind, name), progress)
 
 
 def import_file(driver: Driver, database: str, path: Path, *, batch_size: int = 5000,
