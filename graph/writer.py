@@ -19,6 +19,7 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
 
+from graph.db import session
 from graph.records import PROVENANCE, Dataset, ImportFailed
 from graph.schema import Property, Schema, apply_schema, load_schema
 
@@ -448,13 +449,13 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
             return write_rows(tx, statements, batch, merge_all, **parameters)
 
         try:
-            with driver.session(database=database) as session:
+            with session(driver, database) as writing:
                 try:
-                    counts = session.execute_write(work)
+                    counts = writing.execute_write(work)
                 except ConstraintError as error:
                     if error.code != UNIQUENESS_REFUSED:
                         raise
-                    counts = session.execute_write(work, merge_all=True)
+                    counts = writing.execute_write(work, merge_all=True)
         except (ServiceUnavailable, SessionExpired) as error:
             raise _stopped(summary, what, batch, "the server stopped answering during the import "
                            f"({type(error).__name__})", "When the server runs again (`influence db status`), "

@@ -42,6 +42,7 @@ import numpy
 import orjson
 from neo4j import READ_ACCESS, Driver
 
+from graph.db import session
 from graph.records import (
     Dataset,
     ImportFailed,
@@ -471,8 +472,7 @@ def export_records(driver: Driver, database: str, schema: Schema | None = None) 
     relationship of a schema type. Nodes with no schema label are left out."""
     schema = schema or load_schema()
     entity_labels = [label for label, spec in schema.nodes.items() if spec.is_entity]
-    with driver.session(database=database, default_access_mode=READ_ACCESS) as session, \
-            session.begin_transaction() as tx:
+    with session(driver, database, default_access_mode=READ_ACCESS) as reading, reading.begin_transaction() as tx:
         for label in (label for label in schema.nodes if label not in entity_labels):
             for record in tx.run(f"MATCH (n:{label}) RETURN properties(n) AS properties"):
                 yield node_record(label, record["properties"])
