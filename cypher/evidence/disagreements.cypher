@@ -15,13 +15,19 @@
 // column: dates -- their publication dates, in the order of `sources`
 // column: quotes -- their quotes on this node or tie, as `source: quote`
 // column: note -- the node's or the tie's note
-CALL () {
-  MATCH (n:Entity)
-  WHERE n.disputed IS NOT NULL AND ($entity IS NULL OR n.id = $entity)
+WITH CASE WHEN $property IS NULL THEN '*'
+          ELSE '"' + replace(replace($property, '\\', '\\\\'), '"', '\\"') + '"' END AS term
+// `disputed` lists the properties the sources disagree on, and only disputed nodes and ties have it: the
+// keyword full-text indexes `entity_disputed` and `relationship_disputed` find them without reading the
+// rest of the graph; `*` finds every one, the quoted property name those disputed on that property
+CALL (term) {
+  CALL db.index.fulltext.queryNodes('entity_disputed', term) YIELD node AS n
+  WHERE $entity IS NULL OR n.id = $entity
   RETURN 'node' AS kind, n.id AS item, n.name AS name, [l IN labels(n) WHERE l <> 'Entity'][0] AS type, n AS holder
   UNION ALL
-  MATCH (a)-[r]->(b)
-  WHERE r.disputed IS NOT NULL AND ($entity IS NULL OR $entity IN [a.id, b.id])
+  CALL db.index.fulltext.queryRelationships('relationship_disputed', term) YIELD relationship AS r
+  WITH r, startNode(r) AS a, endNode(r) AS b
+  WHERE $entity IS NULL OR $entity IN [a.id, b.id]
   RETURN 'relationship' AS kind, a.id + ' -' + type(r) + '-> ' + b.id AS item, a.name + ' → ' + b.name AS name,
          type(r) AS type, r AS holder
 }
