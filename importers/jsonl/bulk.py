@@ -109,7 +109,7 @@ class _Files:
             spec = self.spec(kind, name)
             columns = [] if stub else [p for p in spec if p != "id" or kind == "relationship"]
             types = {p: "long" if p in as_long else ADMIN_TYPES[spec[p].type] for p in columns}
-            variant = sum(1 for k in self.open if k[:2] == (kind, name))
+            variant = "ids" if stub else sum(1 for k in self.open if k[:2] == (kind, name) and not k[3])
             path = self.folder / f"{kind}-{name}-{variant}.csv"
             handle = path.open("w", encoding="utf-8", errors="surrogatepass")
             if kind == "node":
@@ -231,7 +231,8 @@ def load(server: LocalServer, driver_factory, database: str, plan: Plan, *, sche
         for (kind, name), rows in groups.items():
             statements = node_statements(schema, name) if kind == "node" else relationship_statements(schema, name)
             batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
-            write_batches(driver, database, statements, batches, summary, (kind, name), None)
+            rename = {"rename": False} if kind == "node" else {}  # as `import jsonl` writes a node
+            write_batches(driver, database, statements, batches, summary, (kind, name), None, **rename)
         seconds["leftover rows"] = time.perf_counter() - started
     return BulkResult(plan.nodes.total(), plan.relationships.total(), len(files.leftover), seconds, summary)
 
