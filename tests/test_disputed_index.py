@@ -84,6 +84,9 @@ def test_the_indexes_follow_a_merge_of_two_nodes(clean_db):
         ("acme", "sector", "logistics", ("s2",)), ("acme", "sector", "trading", ("s1", "s3")),
         ("acme -CONTRACTED_FOR-> p1", "role", "prime contractor", ("s2",)),
         ("acme -CONTRACTED_FOR-> p1", "role", "subcontractor", ("s3",))]
+    # pages of one row, in the order of the columns, make up the whole list (4 rows)
+    pages = [cypher.records(clean_db, cypher.get("disagreements"), {"limit": 1, "skip": k}, DATABASE) for k in range(5)]
+    assert [page for page in pages[:4] if len(page) == 1] == [[row] for row in rows] and pages[4] == []
 
 
 def test_the_disagreements_query_reads_the_indexes_not_the_graph(clean_db):
