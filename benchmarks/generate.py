@@ -6,7 +6,11 @@ or a state bank), state banks lending to governments and to projects, projects c
 government with two to four contractors, party committees inside companies and banks under a chain
 of higher party bodies, countries, cities, governments, people holding positions, organisations,
 and sources. Every node and tie carries provenance (`sources`, `evidence`, and on ties
-`confidence` and `asOf`). About three relationships per node.
+`confidence` and `asOf`). About three relationships per node. As in real imports, some loans are
+co-financed (FINANCED ties of several lenders sharing a `commitment` key, the whole amount on each, the
+lenders' parts sometimes given), some governments designate companies (DESIGNATED), some parties pay
+others (TRANSFERRED), and about 1.5% of the entities and of the ties are given one property by two sources
+with different values (DISPUTED_SHARE), which the writer keeps as `<p>Sources`, `<p>Values` and `disputed`.
 
 The same `nodes` and `seed` always give the same dataset (`Dataset.digest`-free: compare ids).
 `Picks` remembers ids that make good query parameters (deep subsidiaries, group roots, lenders with
@@ -19,7 +23,7 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from graph.records import Dataset, Origin
+from graph.records import Dataset, NodeRecord, Origin
 
 SYLLABLES = ["an", "bei", "chen", "da", "fu", "guo", "hai", "hua", "jin", "kai", "long", "min", "ning", "ping",
              "qi", "rong", "shan", "tai", "wei", "xin", "yang", "zhong", "tel", "tech", "tron", "vis", "net", "cam"]
@@ -37,6 +41,15 @@ TITLES = ["chairman", "chief executive", "director", "party secretary", "ministe
 ORG_KINDS = ["university", "research institute", "think tank", "ngo", "association"]
 
 # Share of all nodes per label (Countries and Sources are sized separately).
+# Share of the entities, and of the ties, that a second source gives another value of one property.
+DISPUTED_SHARE = 0.015
+# What a second source disputes: the property of each label or type, and the values it may give instead.
+NODE_DISPUTES = {"Project": ("status", sorted(set(STATUSES))), "Company": ("sector", SECTORS)}
+TIE_DISPUTES = {"CONTRACTED_FOR": ("role", ROLES), "HOLDS_POSITION": ("title", TITLES)}
+PROGRAMMES = ["Entity List", "Section 1260H list", "Covered List", "Investment ban order"]
+MEASURES = {"Entity List": "list", "Section 1260H list": "list", "Covered List": "ban", "Investment ban order": "ban"}
+TRANSFER_KINDS = ["payment", "fee", "deposit", "transfer", "settlement"]
+
 MIX = {"Company": 0.34, "Project": 0.22, "Person": 0.14, "PartyCommittee": 0.08, "City": 0.06,
        "Government": 0.06, "Organization": 0.04, "StateBank": 0.005}
 
@@ -55,6 +68,10 @@ class Picks:
     sources: list[str] = field(default_factory=list)
     names: list[str] = field(default_factory=list)              # names to search for (some misspelt)
     entities: list[str] = field(default_factory=list)           # any entity, for profiles
+    disputed: list[str] = field(default_factory=list)           # entities with a disputed value, or a disputed tie
+    undisputed: list[str] = field(default_factory=list)         # entities with neither
+    designated: list[str] = field(default_factory=list)         # companies some government designates
+    payers: list[str] = field(default_factory=list)             # parties that paid another
 
 
 def country_codes(count: int) -> list[str]:
@@ -246,10 +263,18 @@ class _Gen:
                 self.tie("CONTRACTED_FOR", c, pid, role=rng.choice(ROLES), year=props["year"])
                 vendors.add(c)
             if rng.random() < 0.45:
-                lender = rng.choice(banks)
+                # one commitment in three co-financed by two or three lenders, each tie with the whole amount
+                lenders = rng.sample(banks, min(len(banks), rng.choice([1, 1, 1, 1, 2, 3])))
+                lender = lenders[0]
                 amount = float(rng.randint(1, 500) * 1_000_000)
-                self.tie("FINANCED", lender, pid, instrument=rng.choice(INSTRUMENTS), amount=amount, currency="USD",
-                         amountUsd=amount, year=props["year"])
+                facts = {"instrument": rng.choice(INSTRUMENTS), "amount": amount, "currency": "USD",
+                         "amountUsd": amount, "year": props["year"]}
+                if len(lenders) > 1:
+                    facts["commitment"] = f"loan-{pid}"
+                    if rng.random() < 0.5:  # the source gives each lender's part
+                        facts["partAmountUsd"] = facts["partAmount"] = amount / len(lenders)
+                for each in lenders:
+                    self.tie("FINANCED", each, pid, **facts)
                 if len(self.picks.path_pairs) < 2000:
                     c = sorted(contractors)[0]
                     self.picks.path_pairs.append((lender, parent_of.get(c, c)))
@@ -286,12 +311,61 @@ class _Gen:
                 self.tie("PARTNERED_WITH", a, b, kind=rng.choice(["mou", "research", "training", "strategic"]),
                          year=rng.randint(2005, 2024))
 
+        # designations of companies by a few national governments, payments between parties
+        designators = [national[code] for code in countries[:10]]
+        designated = set()
+        for _ in range(max(3, n // 200)):
+            company, programme = rng.choice(companies), rng.choice(PROGRAMMES)
+            if (company, programme) not in designated:
+                designated.add((company, programme))
+                self.tie("DESIGNATED", rng.choice(designators), company, key=programme.lower().replace(" ", "-"),
+                         programme=programme, measure=MEASURES[programme], year=rng.randint(2008, 2024))
+        self.picks.designated = sorted({company for company, _ in designated})[:2000]
+        payers = set()
+        for _ in range(max(3, n // 200)):
+            a, b = rng.choice(companies + banks), rng.choice(companies + banks)
+            if a != b and f"{a}|TRANSFERRED|{b}" not in self.ds.relationships:
+                amount = float(rng.randint(1, 200) * 100_000)
+                self.tie("TRANSFERRED", a, b, kind=rng.choice(TRANSFER_KINDS), amount=amount, currency="USD",
+                         amountUsd=amount, year=rng.randint(2008, 2024))
+                payers.add(a)
+        self.picks.payers = sorted(payers)[:2000]
+
+        self._disputes()
         entity_ids = [k for k, v in self.ds.nodes.items() if v.label != "Source"]
         self.picks.entities = rng.sample(entity_ids, min(5000, len(entity_ids)))
         names = [self.ds.nodes[e].props["name"] for e in rng.sample(companies, min(500, len(companies)))]
         self.picks.names = [_typo(rng, nm) if rng.random() < 0.3 else nm.split()[0] if rng.random() < 0.5 else nm
                             for nm in names]
         return self.ds, self.picks
+
+
+    def _disputes(self) -> None:
+        """A second source gives another value of one property of DISPUTED_SHARE of the entities and of the
+        ties, as a second import does: the Dataset keeps both claims and the writer writes `disputed`."""
+        rng = self.rng
+        nodes = [r for r in self.ds.nodes.values() if r.label in NODE_DISPUTES]
+        ties = [r for r in self.ds.relationships.values() if r.type in TIE_DISPUTES]
+        n_entities = sum(1 for r in self.ds.nodes.values() if r.label != "Source")
+        chosen = (rng.sample(nodes, min(len(nodes), int(n_entities * DISPUTED_SHARE)))
+                  + rng.sample(ties, min(len(ties), int(len(self.ds.relationships) * DISPUTED_SHARE))))
+        disputed = set()
+        for record in chosen:
+            is_node = isinstance(record, NodeRecord)
+            name, values = NODE_DISPUTES[record.label] if is_node else TIE_DISPUTES[record.type]
+            other = rng.choice([v for v in values if v != record.props[name]])
+            source = rng.choice([s for s in self.source_ids if s not in record.props["sources"]])
+            props = {name: other, "sources": [source], "evidence": [f"{source} gives the {name} as {other}"]}
+            if is_node:
+                self.ds.add_node(record.label, {"id": record.id, **props}, self.origin)
+                disputed.add(record.id)
+            else:
+                key = record.id.split("|")[3] if record.id.count("|") == 3 else None
+                self.ds.add_relationship(record.type, record.start, record.end, props, self.origin, key=key)
+                disputed.update((record.start, record.end))
+        self.picks.disputed = rng.sample(sorted(disputed), min(5000, len(disputed)))
+        undisputed = [k for k, v in self.ds.nodes.items() if v.label != "Source" and k not in disputed]
+        self.picks.undisputed = rng.sample(undisputed, min(5000, len(undisputed)))
 
 
 def _typo(rng: random.Random, text: str) -> str:

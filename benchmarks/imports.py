@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 from graph.db import connect
-from graph.records import PROVENANCE, Dataset
-from graph.schema import apply_schema
-from graph.writer import write_dataset
+from graph.records import PROVENANCE, Dataset, NodeRecord
+from graph.schema import Property, apply_schema
+from graph.writer import UNION_SET, to_row, with_derived, write_dataset
 from importers.jsonl import bulk, check, dataset_records, write_jsonl
 
 from .target import Target
@@ -237,14 +237,45 @@ def naive(target: Target, dataset: Dataset, sample: int, seed: int = 3) -> dict:
 
 # --- CSV for LOAD CSV and for neo4j-admin ---------------------------------------------------------------
 ADMIN_TYPES = {"string": "", "integer": ":long", "float": ":double", "boolean": ":boolean",
-               "string[]": ":string[]", "integer[]": ":long[]"}
+               "string[]": ":string[]", "integer[]": ":long[]", "float[]": ":double[]"}
 CYPHER_CONVERT = {"integer": "toInteger({})", "float": "toFloat({})", "boolean": "toBoolean({})",
-                  "string[]": "split({}, ';')", "integer[]": "[x IN split({}, ';') | toInteger(x)]", "string": "{}"}
+                  "string[]": "split({}, ';')", "integer[]": "[x IN split({}, ';') | toInteger(x)]",
+                  "float[]": "[x IN split({}, ';') | toFloat(x)]", "string": "{}"}
 
 
-def _columns(records, spec) -> list[str]:
-    names = sorted({k for r in records for k in r.props})
+def _columns(stored: list[dict], spec) -> list[str]:
+    names = sorted({k for props in stored for k in props})
     return ["id"] + [n for n in names if n != "id" and n in spec]
+
+
+def stored_properties(dataset: Dataset, record, dates: dict[str, str]) -> dict:
+    """The properties the writer stores for `record` (graph.writer.to_row: derived `matchNames`, each claimed
+    property's `<p>Sources` and, where sources disagree, `<p>Values`, `disputed` and the value shown by
+    CLAIM_RULE, from the sources' `dates`), so that the CSV baselines load the graph our import writes."""
+    schema = dataset.schema
+    if isinstance(record, NodeRecord):
+        claimed = schema.nodes[record.label].claimed
+        row = to_row(with_derived(schema, record.label, record.props), claimed, record.claims)
+    else:
+        claimed = schema.relationships[record.type].claimed
+        row = to_row(record.props, claimed, record.claims)
+    props = {**row["plain"], **row["kept"], **{k: row[k] for k in ("sources", "evidence") if row[k]},
+             **{k: row[k] for k in UNION_SET if row.get(k) is not None}}
+    for name in row["kept"].get("disputed", []):  # the most recent source's value, then the smallest
+        claims = row["claims"][name]
+        latest = max(dates.get(source, "") for _, source in claims)
+        props[name] = min(value for value, source in claims if dates.get(source, "") == latest)
+    return props
+
+
+def _with_kept(spec: dict, claimed) -> dict:
+    """`spec` with the per-value lists of each claimed property (`<p>Sources`, `<p>Values`)."""
+    kept = {}
+    for prop in claimed:
+        kept[f"{prop.name}Sources"] = Property(f"{prop.name}Sources", "string[]")
+        kept[f"{prop.name}Values"] = Property(f"{prop.name}Values", "integer[]" if prop.type == "integer" else
+                                              "float[]" if prop.type == "float" else "string[]")
+    return {**spec, **kept}
 
 
 def _cell(value):
@@ -267,11 +298,13 @@ def _groups(dataset: Dataset):
 
 
 def _node_spec(dataset, label):
-    return {**dataset.schema.common_node_properties, **dataset.schema.nodes[label].properties}
+    node_type = dataset.schema.nodes[label]
+    return _with_kept({**dataset.schema.common_node_properties, **node_type.properties}, node_type.claimed)
 
 
 def _rel_spec(dataset, rel_type):
-    return {**dataset.schema.common_relationship_properties, **dataset.schema.relationships[rel_type].properties}
+    spec = dataset.schema.relationships[rel_type]
+    return _with_kept({**dataset.schema.common_relationship_properties, **spec.properties}, spec.claimed)
 
 
 def write_csv(dataset: Dataset, folder: Path, admin: bool) -> dict[str, list]:
@@ -281,20 +314,24 @@ def write_csv(dataset: Dataset, folder: Path, admin: bool) -> dict[str, list]:
     nodes, rels = _groups(dataset)
     files = {"nodes": [], "relationships": []}
     entity = dataset.schema.entity_label
+    dates = {n.id: n.props.get("date", "") for n in dataset.nodes.values() if n.label == "Source"}
     for label, records in nodes.items():
         spec = _node_spec(dataset, label)
-        columns = _columns(records, spec)
+        stored = [stored_properties(dataset, r, dates) for r in records]
+        columns = _columns(stored, spec)
         labels = [f"{label};{entity}" if dataset.schema.nodes[label].is_entity else label] if admin else []
         header = ["id:ID" if admin else "id", *_header(columns[1:], spec, admin), *([":LABEL"] if admin else [])]
         path = _write_table(folder / f"node-{label}.csv", header,
-                            ([r.props["id"], *_cells(r, columns[1:]), *labels] for r in records))
+                            ([props["id"], *_cells(props, columns[1:]), *labels] for props in stored))
         files["nodes"].append((label, path, columns, spec))
     for rel_type, records in rels.items():
         spec = _rel_spec(dataset, rel_type)
-        columns = _columns(records, spec)
+        stored = [stored_properties(dataset, r, dates) for r in records]
+        columns = _columns(stored, spec)
         ends = [":START_ID", ":END_ID", ":TYPE"] if admin else ["start", "end"]
         path = _write_table(folder / f"rel-{rel_type}.csv", [*ends, *_header(columns, spec, admin)],
-                            ([r.start, r.end, *([rel_type] if admin else []), *_cells(r, columns)] for r in records))
+                            ([r.start, r.end, *([rel_type] if admin else []), *_cells(props, columns)]
+                             for r, props in zip(records, stored, strict=True)))
         files["relationships"].append((rel_type, path, columns, spec))
     return files
 
@@ -303,8 +340,8 @@ def _header(columns: list[str], spec: dict, admin: bool) -> list[str]:
     return [c + ADMIN_TYPES[spec[c].type] if admin else c for c in columns]
 
 
-def _cells(record, columns: list[str]) -> list:
-    return [_cell(record.props.get(c)) for c in columns]
+def _cells(props: dict, columns: list[str]) -> list:
+    return [_cell(props.get(c)) for c in columns]
 
 
 def _write_table(path: Path, header: list[str], rows) -> Path:

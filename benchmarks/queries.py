@@ -20,12 +20,17 @@ CLASS = {
     "party-channel": "chain", "country-exposure": "chain", "financing-chains": "chain",
     "walked-away": "analytics", "top-lenders": "analytics", "top-vendors": "analytics", "top-buyers": "analytics",
     "country-ranking": "analytics", "ties-in-force": "analytics", "weakly-sourced": "analytics",
+    "disagreements": "analytics", "designations": "analytics", "payments": "analytics",
 }
 TARGET_MS = {"lookup": 50.0, "chain": 200.0}
 
 
 def param_maker(picks: Picks, rng: random.Random):
     c = rng.choice
+    # as an analyst asks: everything, one label or type, one property, both, an entity with disputes, one without
+    disputes = [dict, lambda: {"label": "Project"}, lambda: {"property": "role"},
+                lambda: {"label": "CONTRACTED_FOR", "property": "role"}, lambda: {"entity": c(picks.disputed)},
+                lambda: {"entity": c(picks.undisputed)}]
     return {
         "entity-profile": lambda: {"entity": c(picks.entities)},
         "neighbourhood": lambda: {"entity": c(picks.entities), "depth": 2},
@@ -45,6 +50,9 @@ def param_maker(picks: Picks, rng: random.Random):
         "country-ranking": lambda: {"kind": c(PROJECT_KINDS)},
         "ties-in-force": lambda: {"fromYear": rng.randint(2008, 2024), "types": ["FINANCED"], "openEnded": False},
         "weakly-sourced": lambda: {"minSources": 2, "kind": "node"},
+        "disagreements": lambda: c(disputes)(),
+        "designations": lambda: c([dict, lambda: {"entity": c(picks.designated)}, lambda: {"programme": "1260H"}])(),
+        "payments": lambda: c([dict, lambda: {"party": c(picks.payers)}, lambda: {"fromYear": 2015, "toYear": 2020}])(),
     }
 
 

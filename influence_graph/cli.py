@@ -507,8 +507,9 @@ def import_bulk(path, files_only, database):
                       f"{database or get_settings().neo4j_database} --overwrite-destination=true {arguments}\n"
                       "then start it and run `influence schema apply`.", markup=False)
         if files.leftover:
-            console.print(f"{len(files.leftover)} rows cannot go through CSV (empty lists, or the array delimiter "
-                          "in a list item): import them after with `influence import jsonl` on the same file.")
+            console.print(f"{len(files.leftover)} rows cannot go through CSV (empty lists, the array delimiter "
+                          "in a list item, or values their sources disagree on; such nodes are loaded as their ids "
+                          "alone): import them after with `influence import jsonl` on the same file.")
         return
     settings = get_settings()
     if not settings.uses_local_server:

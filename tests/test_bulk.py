@@ -43,7 +43,8 @@ def _driver(server: LocalServer):
 @pytest.fixture(scope="module")
 def seed_file(tmp_path_factory):
     """The seed graph as JSON lines, plus a company whose values CSV must quote (a quote, a comma, a line
-    break), a float property given as an integer, and an empty alias list, which CSV cannot carry."""
+    break), a float property given as an integer, and an empty alias list, which CSV cannot carry; and a
+    project and a tie to that company whose two sources disagree (the writer chooses the value shown)."""
     dataset = seed.load()
     path = tmp_path_factory.mktemp("bulk") / "seed.jsonl"
     records = list(jsonl.dataset_records(dataset))
@@ -51,6 +52,14 @@ def seed_file(tmp_path_factory):
     records.insert(0, jsonl.node_record("Company", {
         "id": "bulk-quoting-co", "name": 'Bulk "Quoting", Co', "aliases": [], "description": "line one\nline two",
         "sources": [source], "evidence": ["a short quote, with a comma"]}))
+    first, second = [r["properties"]["id"] for r in records if r["type"] == "node" and r["label"] == "Source"][:2]
+    both = {"sources": [first, second], "evidence": ["a quote", "another quote"]}
+    records.append(jsonl.node_record("Project", {
+        "id": "bulk-disputed-project", "name": "Project two sources disagree on", "kind": "other", "status": "signed",
+        "statusSources": [first, second], "statusValues": ["signed", "implemented"], **both}))
+    records.append(jsonl.relationship_record("CONTRACTED_FOR", "bulk-quoting-co", "bulk-disputed-project", {
+        "id": "bulk-quoting-co|CONTRACTED_FOR|bulk-disputed-project", "role": "operator", "confidence": "stated",
+        "asOf": 2020, "roleSources": [first, second], "roleValues": ["operator", "trainer"], **both}))
     records.append(jsonl.node_record("Project", {
         "id": "bulk-int-valued-project", "name": "Project valued in whole dollars", "kind": "other",
         "valueUsd": 5000000, "sources": [source], "evidence": ["a quote"]}))
@@ -64,7 +73,9 @@ def test_bulk_load_leaves_the_graph_the_streaming_import_leaves(clean_db, bulk_s
     assert expected[0] > 100 and expected[1] > 100
 
     result = bulk.load(bulk_server, lambda: _driver(bulk_server), DATABASE, jsonl.check(seed_file))
-    assert result.leftover == 1, "the company with an empty alias list goes through the writer"
+    # the company with an empty alias list, and the disputed project and tie, go through the writer; the company
+    # and the project are loaded offline as their ids and labels meanwhile, so the tie between them loads too
+    assert result.leftover == 3
     assert set(result.seconds) == {"write files", "offline import", "constraints and indexes", "leftover rows"}
     with _driver(bulk_server) as driver:
         # the shared test server carries the tests' marker node (tests/helpers.wipe); so must this one
@@ -74,6 +85,10 @@ def test_bulk_load_leaves_the_graph_the_streaming_import_leaves(clean_db, bulk_s
                                        ).records[0]["c"]
         assert (company["name"], company["aliases"], company["description"]) == (
             'Bulk "Quoting", Co', [], "line one\nline two")
+        disputed = driver.execute_query(
+            "MATCH (c {id: 'bulk-quoting-co'})-[r:CONTRACTED_FOR]->(p:Project {id: 'bulk-disputed-project'}) "
+            "RETURN p.disputed AS project, r.disputed AS tie", database_=DATABASE).records
+        assert [(r["project"], r["tie"]) for r in disputed] == [(["status"], ["role"])]
         value = driver.execute_query("MATCH (p:Project {id: 'bulk-int-valued-project'}) RETURN p.valueUsd AS v",
                                      database_=DATABASE).records[0]["v"]
         # a float property's claimed values travel as floats (graph.writer.to_row), so both paths store 5000000.0
@@ -104,5 +119,8 @@ def test_the_cli_refuses_a_remote_server_and_writes_files_for_one(cli_env, seed_
     assert "node-Company-0.csv" in written and any(name.startswith("relationship-OWNS-") for name in written)
     header = (tmp_path / "files" / "node-Company-0.csv").read_text().splitlines()[0]
     assert header.startswith("id:ID(Entity),name:string,") and header.endswith(",:LABEL")
-    assert "1 rows cannot go through CSV" in done.stdout
+    assert "3 rows cannot go through CSV" in done.stdout
+    # the nodes left to the writer are loaded as their ids and labels, so the ties to them load offline
+    assert (tmp_path / "files" / "node-Project-ids.csv").read_text().splitlines()[1:] == [
+        '"bulk-disputed-project",Project\x1fEntity']
     assert json.loads(seed_file.read_text().splitlines()[0])["properties"]["aliases"] == []

@@ -4,6 +4,8 @@
 // param: label string = null -- only nodes of this label or ties of this type (`Project`, `FINANCED`); null for all
 // param: property string = null -- only this property (`status`); null for all
 // param: entity string = null -- only this entity (its id) and the ties it is an end of; null for all
+// param: limit integer = 1000 -- how many rows, in the order of the columns kind, type, item, property, value
+// param: skip integer = 0 -- rows to pass over first, to page through the rest
 // column: kind -- node or relationship
 // column: item -- node id, or the tie as `from -TYPE-> to`
 // column: name -- the node's name, or the names of the tie's ends
@@ -15,29 +17,50 @@
 // column: dates -- their publication dates, in the order of `sources`
 // column: quotes -- their quotes on this node or tie, as `source: quote`
 // column: note -- the node's or the tie's note
-CALL () {
-  MATCH (n:Entity)
-  WHERE n.disputed IS NOT NULL AND ($entity IS NULL OR n.id = $entity)
-  RETURN 'node' AS kind, n.id AS item, n.name AS name, [l IN labels(n) WHERE l <> 'Entity'][0] AS type, n AS holder
+WITH CASE WHEN $property IS NULL THEN '*'
+          ELSE '"' + replace(replace($property, '\\', '\\\\'), '"', '\\"') + '"' END AS term
+// `disputed` lists the properties the sources disagree on, and only disputed nodes and ties have it. Without
+// an entity, the keyword full-text indexes `entity_disputed` and `relationship_disputed` find them without
+// reading the rest of the graph (`*` finds every one, the quoted property name those disputed on it); with
+// one, the entity and its ties are read
+CALL (term) {
+  WITH term WHERE $entity IS NULL
+  CALL db.index.fulltext.queryNodes('entity_disputed', term) YIELD node AS n
+  RETURN n AS holder
   UNION ALL
-  MATCH (a)-[r]->(b)
-  WHERE r.disputed IS NOT NULL AND ($entity IS NULL OR $entity IN [a.id, b.id])
-  RETURN 'relationship' AS kind, a.id + ' -' + type(r) + '-> ' + b.id AS item, a.name + ' → ' + b.name AS name,
-         type(r) AS type, r AS holder
+  MATCH (n:Entity {id: $entity}) WHERE n.disputed IS NOT NULL
+  RETURN n AS holder
+  UNION ALL
+  WITH term WHERE $entity IS NULL
+  CALL db.index.fulltext.queryRelationships('relationship_disputed', term) YIELD relationship AS r
+  RETURN r AS holder
+  UNION ALL
+  MATCH (:Entity {id: $entity})-[r]-() WHERE r.disputed IS NOT NULL
+  RETURN DISTINCT r AS holder
 }
-WITH kind, item, name, type, holder
+WITH holder, holder:Entity AS isNode
+WITH holder, isNode,
+     CASE WHEN isNode THEN [l IN labels(holder) WHERE l <> 'Entity'][0] ELSE type(holder) END AS type
 WHERE $label IS NULL OR type = $label
+WITH holder, type, CASE WHEN isNode THEN 'node' ELSE 'relationship' END AS kind,
+     CASE WHEN isNode THEN holder.id
+          ELSE startNode(holder).id + ' -' + type + '-> ' + endNode(holder).id END AS item
 UNWIND holder.disputed AS property
-WITH kind, item, name, type, holder, property
+WITH kind, item, type, holder, property
 WHERE $property IS NULL OR property = $property
 // `<property>Values[i]` is the value that `<property>Sources[i]` gives
 UNWIND range(0, size(holder[property + 'Sources']) - 1) AS i
-WITH kind, item, name, type, holder, property,
+WITH kind, item, type, holder, property,
      holder[property + 'Values'][i] AS value, holder[property + 'Sources'][i] AS source
-OPTIONAL MATCH (s:Source {id: source})
-WITH kind, item, name, type, holder, property, value, collect(source) AS sources,
-     collect(coalesce(s.date, '(no Source node)')) AS dates
-RETURN kind, item, name, type, property, holder[property] AS shown, value, sources, dates,
+WITH kind, item, type, holder, property, value, collect(source) AS sources
+ORDER BY kind, type, item, property, value
+SKIP $skip LIMIT $limit
+// only the rows of this page are completed: names, dates, quotes
+RETURN kind, item,
+       CASE kind WHEN 'node' THEN holder.name ELSE startNode(holder).name + ' → ' + endNode(holder).name END AS name,
+       type, property, holder[property] AS shown, value, sources,
+       [source IN sources | coalesce(COLLECT { MATCH (s:Source {id: source}) RETURN s.date }[0], '(no Source node)')]
+         AS dates,
        [i IN range(0, size(holder.sources) - 1) WHERE holder.sources[i] IN sources
         | holder.sources[i] + ': ' + holder.evidence[i]] AS quotes,
        holder.note AS note

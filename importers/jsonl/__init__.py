@@ -459,11 +459,20 @@ def write_jsonl(records: Iterable[dict], path: Path) -> int:
 
 
 def dataset_records(dataset: Dataset) -> Iterator[dict]:
-    """The records of an in-memory `Dataset`: its nodes, then its relationships."""
+    """The records of an in-memory `Dataset`: its nodes, then its relationships; where its sources disagree,
+    a record carries each source's value as the graph stores it (`<p>Sources`, `<p>Values`)."""
     for node in dataset.nodes.values():
-        yield node_record(node.label, node.props)
+        yield node_record(node.label, _with_disputes(node.props, node.claims))
     for rel in dataset.relationships.values():
-        yield relationship_record(rel.type, rel.start, rel.end, rel.props)
+        yield relationship_record(rel.type, rel.start, rel.end, _with_disputes(rel.props, rel.claims))
+
+
+def _with_disputes(props: dict, claims: dict[str, list]) -> dict:
+    disputed = {name: pairs for name, pairs in claims.items() if len({repr(v) for v, _ in pairs}) > 1}
+    if not disputed:
+        return props
+    return {**props, **{f"{name}Sources": [s for _, s in pairs] for name, pairs in disputed.items()},
+            **{f"{name}Values": [v for v, _ in pairs] for name, pairs in disputed.items()}}
 
 
 def export_records(driver: Driver, database: str, schema: Schema | None = None) -> Iterator[dict]:

@@ -6,7 +6,9 @@ The graph it leaves is the one `influence import jsonl` leaves in an empty datab
 property: the CSV files carry each record's properties with the types JSON gave them (a `float`
 property given as 5000000 stays an integer, as the writer stores it: such rows go to a file whose
 header types that column `long`). What CSV cannot carry, an empty list or a list item holding the
-array delimiter, is written after the load by the ordinary writer, row by row as `import jsonl` would.
+array delimiter, and a record whose sources disagree (whose shown value the writer chooses by the
+sources' dates), is written after the load by the ordinary writer, row by row as `import jsonl` would;
+such a node is loaded as its id and labels alone, so that the ties to it load with the rest.
 
 The offline importer needs the server stopped and overwrites the database, so `load` refuses a
 database that holds anything, and runs only on the local server (graph/server.py). With Docker or
@@ -101,13 +103,13 @@ class _Files:
         sources = {f"{p.name}Sources": Property(f"{p.name}Sources", "string[]") for p in owner.claimed}
         return {**common, **owner.properties, **sources}
 
-    def writer(self, kind: str, name: str, as_long: frozenset[str]) -> tuple[Any, list[str]]:
-        key = (kind, name, as_long)
+    def writer(self, kind: str, name: str, as_long: frozenset[str], stub: bool = False) -> tuple[Any, list[str]]:
+        key = (kind, name, as_long, stub)
         if key not in self.open:
             spec = self.spec(kind, name)
-            columns = [p for p in spec if p != "id" or kind == "relationship"]
+            columns = [] if stub else [p for p in spec if p != "id" or kind == "relationship"]
             types = {p: "long" if p in as_long else ADMIN_TYPES[spec[p].type] for p in columns}
-            variant = sum(1 for k in self.open if k[:2] == (kind, name))
+            variant = "ids" if stub else sum(1 for k in self.open if k[:2] == (kind, name) and not k[3])
             path = self.folder / f"{kind}-{name}-{variant}.csv"
             handle = path.open("w", encoding="utf-8", errors="surrogatepass")
             if kind == "node":
@@ -126,14 +128,14 @@ class _Files:
         """One writer row (graph.writer.to_row); kept as leftover when CSV cannot carry it exactly."""
         # what the writer's CREATE stores: the plain properties, provenance unless empty, union lists as given
         if "disputed" in row["kept"]:  # the merge statement chooses the value shown
-            self.result.leftover.append((kind, name, row))
+            self.leftover(kind, name, row)
             return
         properties = {**row["plain"], **row["kept"]}
         properties.update({k: row[k] for k in ("sources", "evidence") if row[k]})
         properties.update({k: row[k] for k in UNION_SET if row.get(k) is not None})
         cells = {k: _cell(v) for k, v in properties.items()}
         if any(cell is None for cell in cells.values()):
-            self.result.leftover.append((kind, name, row))
+            self.leftover(kind, name, row)
             return
         spec = self.spec(kind, name)
         as_long = frozenset(k for k, v in properties.items()
@@ -147,6 +149,15 @@ class _Files:
         else:
             fields = [_quoted(row["start"]), _quoted(row["end"]), name, *values]
         handle.write(",".join(fields) + "\n")
+
+    def leftover(self, kind: str, name: str, row: dict) -> None:
+        """A row for the writer after the load; a node is loaded as its id and labels meanwhile (the writer
+        takes a node holding nothing but its id for a new one: graph/writer.py)."""
+        self.result.leftover.append((kind, name, row))
+        if kind == "node":
+            handle, _ = self.writer(kind, name, frozenset(), stub=True)
+            labels = f"{name}{ARRAY_DELIMITER}{self.schema.entity_label}" if self.schema.nodes[name].is_entity else name
+            handle.write(f"{_quoted(row['plain']['id'])},{labels}\n")
 
     def close(self) -> ImportFiles:
         for handle, _ in self.open.values():
@@ -220,7 +231,8 @@ def load(server: LocalServer, driver_factory, database: str, plan: Plan, *, sche
         for (kind, name), rows in groups.items():
             statements = node_statements(schema, name) if kind == "node" else relationship_statements(schema, name)
             batches = [rows[i:i + batch_size] for i in range(0, len(rows), batch_size)]
-            write_batches(driver, database, statements, batches, summary, (kind, name), None)
+            rename = {"rename": False} if kind == "node" else {}  # as `import jsonl` writes a node
+            write_batches(driver, database, statements, batches, summary, (kind, name), None, **rename)
         seconds["leftover rows"] = time.perf_counter() - started
     return BulkResult(plan.nodes.total(), plan.relationships.total(), len(files.leftover), seconds, summary)
 
