@@ -321,9 +321,9 @@ class _Gen:
                 self.tie("DESIGNATED", rng.choice(designators), company, key=programme.lower().replace(" ", "-"),
                          programme=programme, measure=MEASURES[programme], year=rng.randint(2008, 2024))
         self.picks.designated = sorted({company for company, _ in designated})[:2000]
-        payers = set()
+        payers, parties = set(), companies + banks
         for _ in range(max(3, n // 200)):
-            a, b = rng.choice(companies + banks), rng.choice(companies + banks)
+            a, b = rng.choice(parties), rng.choice(parties)
             if a != b and f"{a}|TRANSFERRED|{b}" not in self.ds.relationships:
                 amount = float(rng.randint(1, 200) * 100_000)
                 self.tie("TRANSFERRED", a, b, kind=rng.choice(TRANSFER_KINDS), amount=amount, currency="USD",
