@@ -343,7 +343,7 @@ class Builder:
                 self.problem(origin, node.item, field, "is empty, but the node's id is made from it "
                                                        "(mark the node `optional: true` where rows may lack it)")
             return None
-        label = node.labels[0] if not node.label_from else self.name_from(node.label_from, cells, origin,
+        label = node.names[0] if not node.name_from else self.name_from(node.name_from, cells, origin,
                                                                                 node.item, "label")
         if label is None:
             return None
@@ -406,7 +406,7 @@ class Builder:
         end = self.end_node(rel.end, rel.item, row, position, cells, origin)
         if start is None or end is None:
             return
-        rel_type = rel.types[0] if not rel.type_from else self.name_from(rel.type_from, cells, origin, rel.item, "type")
+        rel_type = rel.names[0] if not rel.name_from else self.name_from(rel.name_from, cells, origin, rel.item, "type")
         if rel_type is None:
             return
         schema = self.schema.relationships[rel_type]

@@ -116,30 +116,40 @@ class Repeat:
         return list(self.pattern.groupindex) if self.pattern else []
 
 
+class _EntrySpec:
+    """What a node entry and a relationship entry share: `names`, its one label or type, or every one that
+    `name_from` (columns whose maps give it: the first that names its cell) can give; `properties`
+    common to them all, and `per_name`, each one's own."""
+
+    names: tuple[str, ...]
+    properties: dict[str, list[ValueSpec]]
+    per_name: dict[str, dict[str, list[ValueSpec]]]
+
+    def properties_of(self, name: str) -> dict[str, list[ValueSpec]]:
+        return {**self.properties, **self.per_name.get(name, {})}
+
+    @property
+    def shown_name(self) -> str:
+        """The label or type where there is one; one from a column shows as `A|B`."""
+        return "|".join(self.names)
+
+
 @dataclass
-class NodeSpec:
+class NodeSpec(_EntrySpec):
     key: str
-    labels: tuple[str, ...]  # the one label, or every label `label_from` can give
+    names: tuple[str, ...]  # labels
     id: IdSpec
     properties: dict[str, list[ValueSpec]]
     evidence: ValueSpec | None
     optional: bool
     line: int | None
-    label_from: tuple[ValueSpec, ...] = ()  # columns whose maps give the label (the first that names its cell)
-    per_label: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # label → its own properties
+    name_from: tuple[ValueSpec, ...] = ()
+    per_name: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # `per_label:`
     repeat: Repeat | None = None
-
-    def properties_of(self, label: str) -> dict[str, list[ValueSpec]]:
-        return {**self.properties, **self.per_label.get(label, {})}
-
-    @property
-    def label(self) -> str:
-        """The label where there is one; a label from a column shows as `A|B`."""
-        return "|".join(self.labels)
 
     @property
     def item(self) -> str:
-        return f"{self.key} ({self.label})"
+        return f"{self.key} ({self.shown_name})"
 
 
 @dataclass
@@ -155,28 +165,21 @@ class EndSpec:
 
 
 @dataclass
-class RelationshipSpec:
-    types: tuple[str, ...]  # the one type, or every type `type_from` can give
+class RelationshipSpec(_EntrySpec):
+    names: tuple[str, ...]  # types
     start: EndSpec
     end: EndSpec
     key: ValueSpec | None
     properties: dict[str, list[ValueSpec]]
     evidence: ValueSpec | None
     line: int | None
-    type_from: tuple[ValueSpec, ...] = ()  # columns whose maps give the type (the first that names its cell)
-    per_type: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # type → its own properties
+    name_from: tuple[ValueSpec, ...] = ()
+    per_name: dict[str, dict[str, list[ValueSpec]]] = field(default_factory=dict)  # `per_type:`
     repeat: Repeat | None = None  # its own, or the repeat of a repeated node at one of its ends
-
-    def properties_of(self, rel_type: str) -> dict[str, list[ValueSpec]]:
-        return {**self.properties, **self.per_type.get(rel_type, {})}
-
-    @property
-    def type(self) -> str:
-        return "|".join(self.types)
 
     @property
     def item(self) -> str:
-        return f"{self.type} {self.start.shown} -> {self.end.shown}"
+        return f"{self.shown_name} {self.start.shown} -> {self.end.shown}"
 
 
 @dataclass
@@ -224,24 +227,24 @@ class Mapping:
         for node in self.nodes.values():
             if node.repeat:
                 note([node.repeat.column], f"nodes.{node.key}.repeat")
-            for spec in node.label_from:
+            for spec in node.name_from:
                 note(spec.columns, f"nodes.{node.key}.label")
             note(node.id.columns, f"nodes.{node.key}.id")
-            for prop, specs in [*node.properties.items(), *(p for t in node.per_label.values() for p in t.items())]:
+            for prop, specs in [*node.properties.items(), *(p for t in node.per_name.values() for p in t.items())]:
                 for spec in specs:
                     note(spec.columns, f"nodes.{node.key}.{prop}")
             if node.evidence:
                 note(node.evidence.columns, f"nodes.{node.key}.evidence")
         for index, rel in enumerate(self.relationships):
-            where = f"relationships[{index}] ({rel.type})"
+            where = f"relationships[{index}] ({rel.shown_name})"
             if rel.repeat:
                 note([rel.repeat.column], where)
-            for spec in rel.type_from:
+            for spec in rel.name_from:
                 note(spec.columns, where)
             for end in (rel.start, rel.end):
                 if end.ref:
                     note(end.ref.columns, where)
-            for specs in [*rel.properties.values(), *(specs for t in rel.per_type.values() for specs in t.values()),
+            for specs in [*rel.properties.values(), *(specs for t in rel.per_name.values() for specs in t.values()),
                           [rel.key] if rel.key else [], [rel.evidence] if rel.evidence else []]:
                 for spec in specs:
                     note(spec.columns, where)
@@ -325,7 +328,7 @@ class _Reader:
         if "node" in raw:
             key = raw["node"]
             node = mapping.nodes.get(key)
-            if node is None or node.label != "Source":
+            if node is None or node.shown_name != "Source":
                 self.problem(source_line, "source", "node", f"{key!r} is not a node of label Source in `nodes:`")
             elif node.repeat:
                 self.problem(source_line, "source", "node", f"{key!r} repeats; a row cites one Source")
@@ -342,7 +345,7 @@ class _Reader:
         if mapping.evidence:
             return
         for node in mapping.nodes.values():
-            if any(self.schema.nodes[label].provenance for label in node.labels) and node.evidence is None:
+            if any(self.schema.nodes[label].provenance for label in node.names) and node.evidence is None:
                 self.problem(node.line, f"nodes.{node.key}", "evidence",
                              "is required here or at the top of the mapping (a quote column or a template of cells)")
         for index, rel in enumerate(mapping.relationships):
@@ -707,7 +710,7 @@ class _Reader:
         end = self.end(raw.get("to"), nodes, item, "to", line)
         for end_spec, key in ((start, "from"), (end, "to")):
             if end_spec and end_spec.node:
-                labels = nodes[end_spec.node].labels
+                labels = nodes[end_spec.node].names
                 ends = {t: getattr(self.schema.relationships[t], f"{'from' if key == 'from' else 'to'}_labels") for t in types}
                 if not any(label in allowed for label in labels for allowed in ends.values()):
                     self.problem(line, item, key, f"a {' or '.join(labels)} cannot be the {key} end of "
