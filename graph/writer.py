@@ -333,7 +333,9 @@ class Pipeline:
     `depth` batches wait. Each batch is written by `write_batches`, in its own transaction, as before.
     An error of the writer (WriteStopped, or what `progress` raised, e.g. KeyboardInterrupt at Ctrl-C)
     is raised in the caller at its next `write` or at the end of the `with`, and no batch starts after it;
-    leaving the `with` on an error of the caller's waits for the batch being written and starts no other."""
+    leaving the `with` on an error of the caller's (a file changed after its check, say) writes the batches
+    already handed over, which were built from checked rows, as writing each batch before building the next
+    did; on Ctrl-C it waits for the batch being written and starts no other."""
 
     def __init__(self, driver: Driver, database: str, summary: ImportSummary,
                  progress: ProgressCallback | None, depth: int = 1):
@@ -367,7 +369,7 @@ class Pipeline:
         self._queue.put((statements, batch, what, parameters))
 
     def __exit__(self, kind, error, trace) -> None:
-        self._stopping = error is not None
+        self._stopping = isinstance(error, KeyboardInterrupt)
         self._queue.put(None)
         self._thread.join()
         if error is None:
