@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -17,7 +18,7 @@ def _load(results: Path) -> tuple[list[dict], dict | None]:
     offline and times the queries alone) replaces that run's query timings, and its date and command are listed."""
     scales = []
     for path in results.glob("*.json"):
-        if path.stem in ("pictures", "quick", "quick-pictures") or path.stem.startswith(("resolution-", "queries-")):
+        if not re.fullmatch(r"\d+[kM]", path.stem):  # a scale's full run is <label>.json, as 100k.json
             continue
         run = json.loads(path.read_text())
         later = results / f"queries-{path.stem}.json"
@@ -233,6 +234,7 @@ def write_report(path: Path = DOC, results: Path = RESULTS) -> Path:
         out += memory
     out += _resolution_quality(results / "resolution-quality.json")
     out += _resolution(results)
+    out += _bad_input(results / "bad-input.json")
     if NOTES.exists():
         out += [NOTES.read_text().strip(), ""]
     path.write_text("\n".join(out), encoding="utf-8")
@@ -276,6 +278,8 @@ def _recall(quality: dict, hard: bool) -> str:
     rows = [r for origin, r in quality["by_origin"].items() if not (hard and origin.startswith(EASY))]
     found, same = sum(r["found_same"] for r in rows), sum(r["same"] for r in rows)
     return f"{found} / {same} = {100 * found / same:.1f} %" if same else "–"
+
+
 def _resolution(results: Path) -> list[str]:
     """Section 6 from results/resolution-<scale>.json: resolving an import against each scale's graph."""
     runs = sorted((json.loads(p.read_text()) for p in results.glob("resolution-*.json") if p.stem != "resolution-quality"),
@@ -298,6 +302,24 @@ def _resolution(results: Path) -> list[str]:
         out.append(f"| {r['label']} | {x['graph_nodes']:,} | {x['rows']:,} | {x['seconds']:.1f} | {x['rows_per_s']:,.0f} | "
                    f"{x['merged']:,} ({reasons}) | {x['review']:,} | {_loads(r.get('load_average_at_end'))} | "
                    f"`{r['command']}` | {goal} |")
+    return out + [""]
+
+
+def _bad_input(path: Path) -> list[str]:
+    """Section 7 from `python -m benchmarks.bad_input`: every importer refusing 50 MB of garbage."""
+    if not path.exists():
+        return []
+    b = json.loads(path.read_text())
+    out = ["## 7. Refusing bad input", "",
+           f"Every importer run as `influence import ...` on {b['garbage_mb']:.0f} MB of garbage (random bytes; random "
+           "printable text with a 10 MB first line), in a child process under a 6 GB address-space cap "
+           f"(benchmarks/bad_input.py, {b['date']}, one-minute load at the start {b['load_average_at_start'][0]:.1f}). "
+           f"Start-up alone (`influence --help`): {b['start_up']['seconds']:.1f} s, {b['start_up']['rss_mb']:.0f} MB. "
+           "Target: refused in under 20 s and 1 GB.", "",
+           "| importer | garbage | exit | seconds | peak RSS | message | target |", "|---|---|---|---|---|---|---|"]
+    for r in b["runs"]:
+        out.append(f"| {r['importer']} | {r['kind']} | {r['exit']} | {r['seconds']:.1f} | {r['rss_mb']:,.0f} MB | "
+                   f"{r['message_bytes']:,} bytes | {_mark(r['exit'] == 1 and r['seconds'] < 20 and r['rss_mb'] < 1000)} |")
     return out + [""]
 
 

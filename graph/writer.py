@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
-from neo4j.exceptions import ConstraintError, Neo4jError, ServiceUnavailable, SessionExpired
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.db import session
 from graph.records import PROVENANCE, Dataset, ImportFailed
@@ -466,6 +466,10 @@ def write_batches(driver: Driver, database: str, statements: Statements, batches
             raise _stopped(summary, what, batch, f"Neo4j refused a batch that passed validation "
                            f"({error.code}: {_clipped(error.message)})", "Fix the value Neo4j names (and report "
                            "it: graph/limits.py should have refused it), then run the same command again") from error
+        except DriverError as error:  # e.g. ResultFailedError: the driver gave up on a result, seen once under heavy load
+            raise _stopped(summary, what, batch, f"the Neo4j driver gave up on a batch ({type(error).__name__}: "
+                           f"{_clipped(str(error))})", "Check the server (`influence db status`), then run the same "
+                           "command again") from error
         summary.written_batches += 1
         summary.retried_batches += attempts - 1
         summary.disagreements += counts.pop("disagreements", 0)

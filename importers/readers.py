@@ -81,15 +81,17 @@ def read_table(path: Path, shown: str, *, usable: Header, format: str | None = N
         raise fail("is empty (0 bytes); expected a header row and data rows")
     kind = format or ("xlsx" if path.suffix.lower() in EXCEL_SUFFIXES else "csv")
     if kind == "xlsx":
-        frame = _read_excel(path, sheet, usable, fail)
+        header, frame = _read_excel(path, sheet, usable, fail)
     else:
-        frame = _read_csv(path, encoding, delimiter, usable, fail, encoding_hint)
-    if frame.columns.empty:
+        header, frame = _read_csv(path, encoding, delimiter, usable, fail, encoding_hint)
+    if not header:
         raise fail("is empty: it has no header row")
-    columns = [str(c).strip() for c in frame.columns]
+    columns = [str(c).strip() for c in header]
+    if frame is None:  # a refused header: no frame is built (pandas takes seconds over 100,000 columns)
+        return Table(shown, columns, [])
     # rows as dicts without pandas' to_dict, which warns on stderr when stripped names repeat (the
     # importers refuse a repeated column they read: see repeated_columns)
-    rows = (dict(zip(columns, values, strict=True)) for values in frame.itertuples(index=False, name=None))
+    rows = (dict(zip(columns, values, strict=True)) for values in frame.to_numpy(dtype=object).tolist())
     return Table(shown, columns, [(index + 2, record) for index, record in enumerate(rows)])
 
 
@@ -114,7 +116,9 @@ def _csv_header(text: str, delimiter: str) -> list[str] | None:
         return None
 
 
-def _read_csv(path: Path, encoding: str, delimiter: str, usable: Header, fail, hint: str) -> pd.DataFrame:
+def _read_csv(path: Path, encoding: str, delimiter: str, usable: Header, fail,
+              hint: str) -> tuple[list, pd.DataFrame | None]:
+    """The header and the rows; no rows (None) where `usable` refuses the header."""
     data = path.read_bytes()
     codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
     try:
@@ -128,17 +132,18 @@ def _read_csv(path: Path, encoding: str, delimiter: str, usable: Header, fail, h
         raise fail("holds only white space; expected a header row and data rows")
     header = _csv_header(text, delimiter)
     if header is not None and not usable([c.strip() for c in header]):
-        return pd.DataFrame(columns=header)
+        return header, None
     extra = extra_cells(text, delimiter, len(header)) if header is not None else None
     if extra:
         raise fail(extra[1], "cells", extra[0])
     try:
-        return pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
-                           skip_blank_lines=False, index_col=False)
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                            skip_blank_lines=False, index_col=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         found, row = PANDAS_LINE.search(str(error)), PANDAS_ROW.search(str(error))
         line = int(found[1]) if found else int(row[1]) + 1 if row else None
         raise fail(f"is not a well-formed CSV: {error}", "format", line) from None
+    return list(frame.columns), frame
 
 
 def _unpacked_size_problem(path: Path) -> str | None:
@@ -160,7 +165,9 @@ def _unpacked_size_problem(path: Path) -> str | None:
     return None
 
 
-def _read_excel(path: Path, sheet: str | int | Header | None, usable: Header, fail) -> pd.DataFrame:
+def _read_excel(path: Path, sheet: str | int | Header | None, usable: Header,
+                fail) -> tuple[list, pd.DataFrame | None]:
+    """The sheet's header and rows; no rows (None) where `usable` refuses the header."""
     refused = _unpacked_size_problem(path)
     if refused:
         raise fail(refused, "format")
@@ -186,8 +193,9 @@ def _read_excel(path: Path, sheet: str | int | Header | None, usable: Header, fa
                 raise fail(f"has no sheet number {sheet} (counting from 0); it has {len(sheets.sheet_names)}", "sheet")
             header = _excel_header(sheets, sheet)
             if not usable(header):
-                return pd.DataFrame(columns=header)
-            return pd.read_excel(sheets, sheet_name=sheet, dtype=object, na_filter=False, header=0)
+                return header, None
+            frame = pd.read_excel(sheets, sheet_name=sheet, dtype=object, na_filter=False, header=0)
+            return list(frame.columns), frame
         except ValueError as error:  # an empty sheet
             raise fail(f"sheet {sheet!r} cannot be read: {error}", "sheet") from None
         except ParseError as error:

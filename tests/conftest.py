@@ -19,7 +19,8 @@ from tests.helpers import DATABASE, TEST_SERVER, wipe
 
 # Fixtures that reach a Neo4j server (the test server, or one a test starts itself): a test using one is
 # marked `neo4j` (pyproject.toml), so `pytest -m "not neo4j"` runs the others alone, in seconds.
-SERVER_FIXTURES = {"neo4j_target", "driver", "clean_db", "cli_env", "seeded_db", "own_server_env", "killable_server"}
+SERVER_FIXTURES = {"neo4j_target", "driver", "clean_db", "cli_env", "seeded_db", "own_server_env", "killable_server",
+                   "bulk_server"}
 
 
 def pytest_collection_modifyitems(items):

@@ -15,22 +15,14 @@ that is not UTF-8) name no line: `line=None` below, and the message names the fi
 A UTF-8 byte order mark is no error: every importer reads a file with one like the same file without.
 
 The garbage files are written at test time into a temporary folder and never committed; their run
-times and peak memory are printed (`pytest -s`) and bounded.
+times and peak memory are printed (`pytest -s`) and measured by `python -m benchmarks.bad_input`.
 """
 
 from __future__ import annotations
 
 import io
 import json
-import os
-import random
-import resource
 import shutil
-import subprocess
-import sys
-import tempfile
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +30,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from benchmarks import bad_input
 from graph.records import Dataset, ImportFailed
 from graph.settings import PROJECT_ROOT
 from graph.writer import write_dataset
@@ -55,11 +48,7 @@ PACKAGE_LINES = (BAD / "package.json").read_text(encoding="utf-8").splitlines()
 AIDDATA = FIXTURES / "gcdf" / "AidDatasGlobalHuaweiFinanceDataset_v2.0_extract.csv"
 AIDDATA_TEXT = AIDDATA.read_text(encoding="utf-8")
 
-GARBAGE_BYTES = 50 * 2**20
-GARBAGE_SECONDS = 20     # fail fast: 50 MB of garbage is refused in seconds (measured: 1.5-4 s) ...
-GARBAGE_RSS_MB = 1000    # ... without eating memory (measured: at most ~510 MB, of which ~185 MB is the CLI itself)
-GARBAGE_ADDRESS_SPACE = 6 * 2**30  # the child's ceiling (virtual memory), so a regression cannot take the machine
-MESSAGE_BYTES = 200_000  # and in a message one can read (200 problems at most, each cut short)
+MESSAGE_BYTES = 200_000  # garbage is refused in a message one can read (200 problems at most, each cut short)
 
 
 # --- inputs ---------------------------------------------------------------------------------------------
@@ -504,66 +493,24 @@ def test_a_utf8_byte_order_mark_reads_like_plain_utf8(what, tmp_path):
 # --- 50 MB of garbage ---------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def garbage(tmp_path_factory) -> dict[str, Path]:
-    """Two 50 MB files, made here and never committed: random bytes, and random printable text with
-    commas, quotes, braces and colons (a 10 MB first line, then short lines), which passes any decoder."""
-    folder = tmp_path_factory.mktemp("garbage")
-    rng = random.Random(20240501)
-    binary = folder / "binary"
-    binary.write_bytes(rng.randbytes(GARBAGE_BYTES))
-    alphabet = b"abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 ,;\"'{}[]:.-_"
-    one_line = bytes(alphabet[i % len(alphabet)] for i in range(256))
-    lines = one_line[:255] + b"\n"  # 1 byte in 256 ends a line
-    text = folder / "text"
-    with text.open("wb") as handle:
-        handle.write(rng.randbytes(10 * 2**20).translate(one_line) + b"\n")
-        handle.write(rng.randbytes(GARBAGE_BYTES - 10 * 2**20 - 1).translate(lines))
-    return {"binary": binary, "text": text}
-
-
-GARBAGE_FILES = {"seed": "garbage.yaml", "tabular": "garbage.csv", "gcdf": "garbage.csv", "ftm": "garbage.ftm.json",
-                 "bods": "garbage.json"}
-
-
-def _limit_memory() -> None:
-    """In the child: a ceiling on its address space, so that a regression fails this test with a
-    MemoryError rather than waking the machine's OOM killer (before the header-first reading, the
-    tabular and GCDF importers grew to 12 GB on the text garbage)."""
-    resource.setrlimit(resource.RLIMIT_AS, (GARBAGE_ADDRESS_SPACE, GARBAGE_ADDRESS_SPACE))
-
-
-def run_measured(args: list[str], env: dict) -> tuple[int, str, float, float]:
-    """`influence ARGS` as run_cli runs it, with its wall time (s) and peak resident memory (MB)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-m", "influence_graph.cli", *args], env=env, cwd=PROJECT_ROOT,
-                                   stdout=out, stderr=err, preexec_fn=_limit_memory)
-        timer = threading.Timer(3 * GARBAGE_SECONDS, process.kill)  # no hanging either
-        timer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        finally:
-            timer.cancel()
-        elapsed = time.monotonic() - started
-        err.seek(0)
-        return os.waitstatus_to_exitcode(status), err.read().decode("utf-8", "replace"), elapsed, usage.ru_maxrss / 1024
+    return bad_input.write_garbage(tmp_path_factory.mktemp("garbage"))
 
 
 @pytest.mark.parametrize("kind", ["text", "binary"])
-@pytest.mark.parametrize("importer", GARBAGE_FILES)
-def test_50_mb_of_garbage_fails_fast_and_clearly(importer, kind, garbage, graph_before, cli_env, tmp_path):
+@pytest.mark.parametrize("importer", bad_input.FILE_NAMES)
+def test_50_mb_of_garbage_fails_clearly(importer, kind, garbage, graph_before, cli_env, tmp_path):
+    """Refused with a short message naming file and field, nothing written, in a child whose memory is
+    capped (how long it takes and how much memory it uses: `python -m benchmarks.bad_input`)."""
     driver, before = graph_before
-    target = (tmp_path / "seed" if importer == "seed" else tmp_path) / GARBAGE_FILES[importer]
-    target.parent.mkdir(exist_ok=True)
-    os.link(garbage[kind], target)  # the same 50 MB, no copy
-    item = Input(target.parent if importer == "seed" else target, target, SHEET_MAPPING if importer == "tabular" else None)
+    target, args = bad_input.placed(importer, garbage[kind], tmp_path)
 
-    status, stderr, seconds, rss = run_measured(import_args(importer, item), cli_env)
-    print(f"\ngarbage {importer:8} {kind:6}: exit {status}, {seconds:.1f} s, peak RSS {rss:.0f} MB, "
-          f"{len(stderr):,} bytes of message")
-    assert status == 1, stderr[-2000:]
-    assert "Traceback" not in stderr and stderr.startswith("Error: "), stderr[-2000:]
-    assert target.name in stderr and "field '" in stderr
-    assert seconds < GARBAGE_SECONDS and rss < GARBAGE_RSS_MB and len(stderr) < MESSAGE_BYTES
+    run = bad_input.run_measured(args, cli_env)
+    print(f"\ngarbage {importer:8} {kind:6}: exit {run.status}, {run.seconds:.1f} s, peak RSS {run.rss_mb:.0f} MB, "
+          f"{len(run.stderr):,} bytes of message")
+    assert run.status == 1, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr and run.stderr.startswith("Error: "), run.stderr[-2000:]
+    assert target.name in run.stderr and "field '" in run.stderr
+    assert len(run.stderr) < MESSAGE_BYTES
     assert fingerprint(driver) == before, "the database is unchanged"
 
 

@@ -31,3 +31,17 @@ def test_an_older_query_run_is_ignored(tmp_path):
     (tmp_path / "queries-10k.json").write_text(json.dumps(older))
     page = write_report(tmp_path / "benchmarks.md", results=tmp_path).read_text()
     assert "1234.5" not in page and "`old`" not in page
+
+
+def test_the_bad_input_section_marks_a_refusal_over_its_target(tmp_path):
+    shutil.copy(RESULTS / "10k.json", tmp_path / "10k.json")
+    runs = [{"importer": "gcdf", "kind": "text", "exit": 1, "seconds": 4.4, "rss_mb": 511.0, "message_bytes": 1860},
+            {"importer": "tabular", "kind": "text", "exit": 1, "seconds": 21.5, "rss_mb": 522.0, "message_bytes": 1896}]
+    (tmp_path / "bad-input.json").write_text(json.dumps({
+        "date": "2099-01-01", "load_average_at_start": [0.5, 0.5, 0.5], "garbage_mb": 50.0,
+        "start_up": {"seconds": 3.9, "rss_mb": 185.0}, "runs": runs}))
+    page = write_report(tmp_path / "benchmarks.md", results=tmp_path).read_text()
+    section = page.split("## 7. Refusing bad input")[1]
+    assert "| gcdf | text | 1 | 4.4 | 511 MB | 1,860 bytes | **met** |" in section
+    assert "| tabular | text | 1 | 21.5 | 522 MB | 1,896 bytes | **missed** |" in section
+    assert "3.9 s, 185 MB" in section

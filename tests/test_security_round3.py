@@ -342,3 +342,27 @@ def test_csv_to_a_terminal_shows_control_characters_as_code_points(fmt, cli_env,
     run_cli("query", "cypher", QUERY, "--param", f"name={json.dumps(HOSTILE)}", "--format", fmt, "--output",
             str(target), env=cli_env, check=True)
     assert target.read_text(encoding="utf-8") == piped
+
+
+def test_a_batch_the_driver_gives_up_on_stops_the_import_saying_what_was_written(clean_db, monkeypatch):
+    """A driver-side failure (here ResultFailedError, once seen escaping the writer under heavy load) stops
+    the import with the same account as a refused batch, not a traceback."""
+    from neo4j.exceptions import ResultFailedError
+
+    from graph import writer
+
+    written = writer.write_rows
+
+    def fail_on_company(tx, statements, batch, merge_all, **parameters):
+        if any(row["plain"]["id"] == "d-two" for row in batch):
+            raise ResultFailedError(None, "Result failed")  # raised by the driver, not by Cypher
+        return written(tx, statements, batch, merge_all, **parameters)
+
+    monkeypatch.setattr(writer, "write_rows", fail_on_company)
+    dataset = small_dataset(a=company("d-one"), b=company("d-two"))
+    with pytest.raises(WriteStopped) as stopped:
+        write_dataset(clean_db, DATABASE, dataset, batch_size=1)
+    message = str(stopped.value)
+    assert "the Neo4j driver gave up on a batch (ResultFailedError: Result failed)" in message, message
+    assert "2 batch(es) of this import were written before it" in message and "'d-two'" in message, message
+    assert count(clean_db, "MATCH (n:Company) RETURN count(n)") == 1
