@@ -14,15 +14,16 @@ NOTES = Path(__file__).resolve().parent / "NOTES.md"  # hand-written findings, a
 
 
 def _load(results: Path) -> tuple[list[dict], dict | None]:
-    """The full run of each scale; a later queries-<scale>.json (an `--admin-only` run, which loads the graph
-    offline and times the queries alone) replaces that run's query timings, and its date and command are listed."""
+    """The full run of each scale; a queries-<scale>.json (an `--admin-only` run, which loads the graph
+    offline and times the queries alone) replaces that run's query timings where it is later or the full
+    run timed no queries (`--no-queries`), and its date and command are listed."""
     scales = []
     for path in results.glob("*.json"):
         if not re.fullmatch(r"\d+[kM]", path.stem):  # a scale's full run is <label>.json, as 100k.json
             continue
         run = json.loads(path.read_text())
         later = results / f"queries-{path.stem}.json"
-        if later.exists() and json.loads(later.read_text())["date"] > run["date"]:
+        if later.exists() and (json.loads(later.read_text())["date"] > run["date"] or not run.get("queries")):
             queries = json.loads(later.read_text())
             run["queries"], run["queries_run"] = queries["queries"], queries
         scales.append(run)

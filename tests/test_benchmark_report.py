@@ -45,3 +45,14 @@ def test_the_bad_input_section_marks_a_refusal_over_its_target(tmp_path):
     assert "| gcdf | text | 1 | 4.4 | 511 MB | 1,860 bytes | **met** |" in section
     assert "| tabular | text | 1 | 21.5 | 522 MB | 1,896 bytes | **missed** |" in section
     assert "3.9 s, 185 MB" in section
+
+
+def test_a_full_run_without_queries_shows_the_query_run_even_if_older(tmp_path):
+    full = json.loads((RESULTS / "10k.json").read_text())
+    query_run = {key: full[key] for key in ("machine", "scale", "label", "nodes", "rels", "load_average_at_end")}
+    query_run.update(date="2000-01-01 00:00 UTC", command="older --admin-only",
+                     queries=[{**q, "median_ms": 1234.5} for q in full["queries"]])
+    (tmp_path / "queries-10k.json").write_text(json.dumps(query_run))
+    (tmp_path / "10k.json").write_text(json.dumps({**full, "queries": []}))  # a run with --no-queries
+    page = write_report(tmp_path / "benchmarks.md", results=tmp_path).read_text()
+    assert "1234.5" in page and "`older --admin-only`" in page
