@@ -29,6 +29,7 @@ from graph.settings import PROJECT_ROOT
 RESULTS = Path(__file__).resolve().parent / "results" / "bad-input.json"
 GARBAGE_BYTES = 50 * 2**20
 ADDRESS_SPACE = 6 * 2**30  # the child's ceiling (virtual memory)
+TARGET_SECONDS, TARGET_RSS_MB = 20, 1000  # refused fast, without eating memory (marked in the report)
 HANG_SECONDS = 600  # a child still running then is killed: it hangs
 FILE_NAMES = {"seed": "garbage.yaml", "tabular": "garbage.csv", "gcdf": "garbage.csv", "ftm": "garbage.ftm.json",
               "bods": "garbage.json"}
@@ -112,7 +113,8 @@ def main() -> Path:
     idle = start_up()
     RESULTS.write_text(json.dumps({
         "date": datetime.now(UTC).strftime("%Y-%m-%d"), "load_average_at_start": load,
-        "garbage_mb": GARBAGE_BYTES / 2**20, "start_up": {"seconds": idle.seconds, "rss_mb": idle.rss_mb},
+        "garbage_mb": GARBAGE_BYTES / 2**20, "target_seconds": TARGET_SECONDS, "target_rss_mb": TARGET_RSS_MB,
+        "start_up": {"seconds": idle.seconds, "rss_mb": idle.rss_mb},
         "runs": runs}, indent=2) + "\n")
     return RESULTS
 

@@ -38,7 +38,8 @@ def test_the_bad_input_section_marks_a_refusal_over_its_target(tmp_path):
     runs = [{"importer": "gcdf", "kind": "text", "exit": 1, "seconds": 4.4, "rss_mb": 511.0, "message_bytes": 1860},
             {"importer": "tabular", "kind": "text", "exit": 1, "seconds": 21.5, "rss_mb": 522.0, "message_bytes": 1896}]
     (tmp_path / "bad-input.json").write_text(json.dumps({
-        "date": "2099-01-01", "load_average_at_start": [0.5, 0.5, 0.5], "garbage_mb": 50.0,
+        "date": "2099-01-01", "load_average_at_start": [0.5, 0.5, 0.5], "garbage_mb": 50.0, "target_seconds": 20,
+        "target_rss_mb": 1000,
         "start_up": {"seconds": 3.9, "rss_mb": 185.0}, "runs": runs}))
     page = write_report(tmp_path / "benchmarks.md", results=tmp_path).read_text()
     section = page.split("## 7. Refusing bad input")[1]
