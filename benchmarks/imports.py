@@ -19,7 +19,7 @@ from pathlib import Path
 
 from graph.db import connect
 from graph.records import PROVENANCE, Dataset, NodeRecord
-from graph.schema import Property, apply_schema
+from graph.schema import Property, apply_schema, first_of_values
 from graph.writer import UNION_SET, to_row, with_derived, write_dataset
 from importers.jsonl import bulk, check, dataset_records, write_jsonl
 
@@ -249,7 +249,7 @@ def _columns(stored: list[dict], spec) -> list[str]:
 
 
 def stored_properties(dataset: Dataset, record, dates: dict[str, str]) -> dict:
-    """The properties the writer stores for `record` (graph.writer.to_row: derived `matchNames`, each claimed
+    """The properties the writer stores for `record` (graph.writer.to_row: derived `matchNames` and `start`, each claimed
     property's `<p>Sources` and, where sources disagree, `<p>Values`, `disputed` and the value shown by
     CLAIM_RULE, from the sources' `dates`), so that the CSV baselines load the graph our import writes."""
     schema = dataset.schema
@@ -265,7 +265,8 @@ def stored_properties(dataset: Dataset, record, dates: dict[str, str]) -> dict:
         claims = row["claims"][name]
         latest = max(dates.get(source, "") for _, source in claims)
         props[name] = min(value for value, source in claims if dates.get(source, "") == latest)
-    return props
+    spec = schema.nodes[record.label] if isinstance(record, NodeRecord) else schema.relationships[record.type]
+    return {**props, **first_of_values(spec, props)}
 
 
 def _with_kept(spec: dict, claimed) -> dict:

@@ -92,6 +92,7 @@ class Property:
     merge: str = CLAIMS
     featured: bool = False
     derived: str | None = None  # `module:function` computing the value from the node's properties
+    firstOf: tuple[str, ...] | None = None  # `merge: derived`: the first of these properties that is set, after the merge
     description: str = ""
 
     def combine(self, old: Any, new: Any) -> Any:
@@ -300,8 +301,8 @@ class Schema:
                 f"OPTIONS {{indexConfig: {{`fulltext.analyzer`: '{index.analyzer}', `fulltext.eventually_consistent`: false}}}}"
             )
         for rel_type, spec in self.relationships.items():
-            statements += [_key_constraint("RELATIONSHIP", rel_type),
-                           *_indexes("RELATIONSHIP", rel_type, spec.properties, skip=self.common_relationship_properties)]
+            # a relationship index is per type: the common properties are indexed on each type too
+            statements += [_key_constraint("RELATIONSHIP", rel_type), *_indexes("RELATIONSHIP", rel_type, spec.properties)]
         return statements
 
 
@@ -355,6 +356,8 @@ def _properties(raw: dict | None, where: str) -> dict[str, Property]:
             raise SchemaError(f"{where}: property {name!r} has type {options.get('type')!r}, not one of {sorted(TYPES)}")
         if "enum" in options:
             options["enum"] = tuple(options["enum"])
+        if "firstOf" in options:
+            options["firstOf"] = tuple(options["firstOf"])
         problem = _merge_problem(options)
         if options.get("format") not in (None, *FORMATS):
             problem = f"has format {options['format']!r}, not one of {sorted(FORMATS)}"
@@ -374,6 +377,8 @@ def _merge_problem(options: dict) -> str | None:
         return f"cannot merge by {merge} with type {kind}"
     if merge == "strongest" and "enum" not in options:
         return "merges by strongest, which needs an enum (strongest first)"
+    if "firstOf" in options and merge != "derived":
+        return "has firstOf, which only a derived property can have"
     return None
 
 
@@ -408,6 +413,11 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
             properties=properties, style=raw.get("style", {}), featured=_featured(properties, common_rels),
         )
     _merging([*nodes.values(), *relationships.values()])  # a name merges one way everywhere
+    for spec in [*nodes.values(), *relationships.values()]:
+        for prop in spec.properties.values():
+            if prop.firstOf and not first_of(spec, prop):
+                raise SchemaError(f"{getattr(spec, 'label', getattr(spec, 'type', ''))}: property {prop.name!r} is the first "
+                                  f"of {list(prop.firstOf)}, none of which it has")
     for spec in [*nodes.values(), *relationships.values()]:  # the per-value provenance's own names are free
         for prop in spec.claimed:
             if prop.type.endswith("[]"):  # `pValues` would be a list of lists, which Neo4j cannot store
@@ -421,6 +431,19 @@ def load_schema(directory: Path = SCHEMA_DIR) -> Schema:
         entity_label=common["entityLabel"], nodes=nodes, relationships=relationships,
         common_node_properties=common_nodes, common_relationship_properties=common_rels,
     )
+
+
+def first_of(spec: NodeType | RelationshipType, prop: Property) -> tuple[str, ...]:
+    """The properties of `spec`, in `prop.firstOf`'s order, whose first set value `prop` holds."""
+    return tuple(name for name in prop.firstOf or () if name in spec.properties)
+
+
+def first_of_values(spec: NodeType | RelationshipType, props: dict[str, Any]) -> dict[str, Any]:
+    """The `firstOf` values the writer would store for a new record of `spec` holding `props`, for the
+    paths that write without the writer's statements (the offline import files)."""
+    values = {p.name: next((props[n] for n in first_of(spec, p) if props.get(n) is not None), None)
+              for p in spec.properties.values() if p.firstOf}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _declarations(folder: Path, key: str, case: re.Pattern, case_name: str) -> Iterator[tuple[str, dict, str]]:
@@ -450,11 +473,30 @@ def apply_schema(driver, database: str, schema: Schema | None = None) -> list[st
     """Create every constraint and index the schema asks for (idempotent); returns the statements run."""
     schema = schema or load_schema()
     _drop_outdated_fulltext_indexes(driver, database, schema)
+    _fill_first_of(driver, database, schema)
     statements = schema.ddl()
     for statement in statements:
         driver.execute_query(statement, database_=database)
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
     return statements
+
+
+def _fill_first_of(driver, database: str, schema: Schema) -> None:
+    """Write the `firstOf` values a graph written before they were declared lacks (the writer keeps them
+    right from then on). Done before their index is created, and only while it is missing, so a fill cut
+    short is done again by the next call and a graph that has the index is not read again."""
+    existing = {record["name"] for record in driver.execute_query(
+        "SHOW INDEXES YIELD name RETURN name", database_=database).records}
+    for kind, specs in (("NODE", schema.nodes), ("RELATIONSHIP", schema.relationships)):
+        for name, spec in specs.items():
+            for prop in spec.properties.values():
+                if not prop.firstOf or f"{_snake(name)}_{_snake(prop.name)}" in existing:
+                    continue
+                var, pattern = ("n", f"(n:{name})") if kind == "NODE" else ("r", f"()-[r:{name}]->()")
+                value = f"coalesce({', '.join(f'{var}.{p}' for p in first_of(spec, prop))})"
+                with driver.session(database=database) as filling:  # CALL ... IN TRANSACTIONS needs an implicit one
+                    filling.run(f"MATCH {pattern} WHERE {var}.{prop.name} IS NULL CALL ({var}) {{ "
+                                f"SET {var}.{prop.name} = {value} }} IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def _drop_outdated_fulltext_indexes(driver, database: str, schema: Schema) -> None:

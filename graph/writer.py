@@ -21,7 +21,7 @@ from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUn
 
 from graph.db import session
 from graph.records import PROVENANCE, Dataset, ImportFailed
-from graph.schema import Property, Schema, apply_schema, load_schema
+from graph.schema import NodeType, Property, RelationshipType, Schema, apply_schema, first_of, load_schema
 
 
 @dataclass
@@ -257,7 +257,7 @@ WITH row, n CALL apoc.lock.nodes([n])
 WITH row, n, CASE WHEN size(keys(n)) = 1 THEN null ELSE n END AS old
 {KEEP_NAME if key_label != label else ""}
 {judge}
-{assign}
+{assign}{_first_of(node_type, "n")}
 SET n:{label}
 RETURN outcome, count(*) AS n, sum(disputes) AS disputes"""
 
@@ -273,7 +273,7 @@ MERGE (a)-[r:{rel_type} {{id: row.plain.id}}]->(b)
 WITH row, a, b, r CALL apoc.lock.rels([r])
 WITH row, a, b, r, CASE WHEN size(keys(r)) = 1 THEN null ELSE r END AS old
 {judge}
-{assign}
+{assign}{_first_of(spec, "r")}
 RETURN outcome, count(*) AS n, sum(disputes) AS disputes"""
 
 
@@ -412,23 +412,30 @@ def relationship_statements(schema: Schema, rel_type: str) -> Statements:
     )
 
 
-def _create_statement(match: str, create: str, var: str) -> str:
+def _first_of(spec: NodeType | RelationshipType, var: str) -> str:
+    """The SET clause for the `firstOf` properties of `spec` (graph/schema.py), after every other value is set."""
+    assign = [f"{var}.{p.name} = coalesce({', '.join(f'{var}.{name}' for name in first_of(spec, p))})"
+              for p in spec.properties.values() if p.firstOf]
+    return "\nSET " + ",\n    ".join(assign) if assign else ""
+
+
+def _create_statement(match: str, create: str, var: str, spec: NodeType | RelationshipType) -> str:
     assign = [f"{var} = row.plain", f"{var} += row.kept",
               f"{var}.sources = CASE WHEN size(row.sources) = 0 THEN null ELSE row.sources END",
               f"{var}.evidence = CASE WHEN size(row.evidence) = 0 THEN null ELSE row.evidence END"]
     assign += [f"{var}.{k} = row.{k}" for k in UNION_SET]
-    return f"UNWIND $rows AS row{match}\n{create}\nSET " + ",\n    ".join(assign)
+    return f"UNWIND $rows AS row{match}\n{create}\nSET " + ",\n    ".join(assign) + _first_of(spec, var)
 
 
 def _node_create_statement(schema: Schema, label: str, key_label: str) -> str:
     labels = key_label if key_label == label else f"{key_label}:{label}"
-    return _create_statement("", f"CREATE (n:{labels})", "n")
+    return _create_statement("", f"CREATE (n:{labels})", "n", schema.nodes[label])
 
 
 def _relationship_create_statement(schema: Schema, rel_type: str) -> str:
     entity = schema.entity_label
     return _create_statement(f"\nMATCH (a:{entity} {{id: row.start}}) MATCH (b:{entity} {{id: row.end}})",
-                             f"CREATE (a)-[r:{rel_type}]->(b)", "r")
+                             f"CREATE (a)-[r:{rel_type}]->(b)", "r", schema.relationships[rel_type])
 
 
 def write_batches(driver: Driver, database: str, statements: Statements, batches: Iterable[list[dict]],

@@ -34,6 +34,7 @@ def _property_rows(properties: dict[str, Property], skip: set[str]) -> list[str]
             prop.merge not in (CLAIMS, "derived", "identity") and f"two sources' values merge by {prop.merge}",
             prop.featured and "shown in pictures",
             prop.derived and f"computed by the writer (`{prop.derived}`)",
+            prop.firstOf and f"written by the writer: the first set of {', '.join(f'`{n}`' for n in prop.firstOf)}",
         ) if rule]
         text = " ".join(prop.description.split()).replace("|", "\\|")
         rows.append(f"| `{prop.name}` | {prop.type} | {'yes' if prop.required else ''} | {text} | {'; '.join(rules)} |")

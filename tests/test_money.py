@@ -169,6 +169,28 @@ def test_vendor_and_buyer_totals_follow_the_policy(money_db):
     assert "telco" not in by(run(money_db, "top-lenders", limit=100), "lenderId")
 
 
+def test_vendor_totals_for_one_role_or_one_country(money_db):
+    """The role is read from its index and the country's projects from the country (three branches)."""
+    def vendor(**params):
+        return by(run(money_db, "top-vendors", **params), "vendorId").get("vendor")
+
+    # only its prime contract for p1 (100) is read: nothing else to leave out
+    prime = vendor(role="prime contractor")
+    assert (prime["projects"], prime["projectValueUsd"], prime["roles"], prime["leftOut"]) == (
+        1, 100, ["prime contractor"], [])
+    # its only bid (p2) counts as proposed, so it has no counted project and is not ranked
+    assert vendor(role="bidder") is None
+    # the inferred supply of p3 (30) counts when asked for
+    supply = vendor(role="equipment supplier", includeInferred=True)
+    assert (supply["projects"], supply["projectValueUsd"], supply["leftOut"]) == (1, 30, [])
+    # every project is in XX: as without a country; YY has none
+    assert (vendor(country="XX")["projects"], vendor(country="XX")["projectValueUsd"]) == (1, 100)
+    assert vendor(country="XX")["leftOut"] == ["1 inferred, USD 30", "1 proposed, USD 60"]
+    assert run(money_db, "top-vendors", country="YY") == []
+    both = vendor(country="XX", role="prime contractor")
+    assert (both["projects"], both["projectValueUsd"], both["leftOut"]) == (1, 100, [])
+
+
 def test_the_same_money_reaches_the_same_total_whichever_query_sums_it(money_db):
     lenders = run(money_db, "top-lenders", limit=100)
     chains = run(money_db, "financing-chains")

@@ -35,7 +35,7 @@ RETURN n.name AS entity, [l IN labels(n) WHERE l <> 'Entity'][0] AS label, n.ali
        type(r) AS relationship, other.name AS other,
        [l IN labels(other) WHERE l <> 'Entity'][0] AS otherLabel,
        CASE WHEN r IS NULL THEN null
-            ELSE apoc.map.removeKeys(properties(r), ['id', 'sources', 'evidence', 'confidence', 'asOf', 'note', 'disputed']
+            ELSE apoc.map.removeKeys(properties(r), ['id', 'sources', 'evidence', 'confidence', 'asOf', 'note', 'disputed', 'start']
                                      + [k IN keys(r) WHERE k ENDS WITH 'Sources' OR k ENDS WITH 'Values']) END AS details,
        coalesce(r.year, r.asOf) AS year, r.confidence AS confidence,
        CASE WHEN r IS NULL

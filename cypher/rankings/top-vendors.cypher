@@ -16,16 +16,23 @@
 // column: roles -- roles it played in them
 // column: leftOut -- what the counting policy left out (a bid that was not won counts as proposed), by reason, with project values
 CALL () {
-  // the projects in the country (directly or through a city or region), or every project
+  // the ties to the projects of the country (directly or through a city or region)
   MATCH (:Country {id: $country})<-[:LOCATED_IN]-{1,2}(project:Project)
-  RETURN DISTINCT project
+  WITH DISTINCT project
+  MATCH (vendor:Company)-[tie:CONTRACTED_FOR]->(project)
+  WHERE $role IS NULL OR tie.role = $role
+  RETURN vendor, tie, project
   UNION ALL
-  MATCH (project:Project)
-  WHERE $country IS NULL
-  RETURN project
+  // no country: the ties of the role, read from its index (the value is null, and nothing read, with a country)
+  MATCH (vendor:Company)-[tie:CONTRACTED_FOR]->(project:Project)
+  WHERE tie.role = CASE WHEN $country IS NULL THEN $role END
+  RETURN vendor, tie, project
+  UNION ALL
+  // neither: every tie
+  UNWIND CASE WHEN $country IS NULL AND $role IS NULL THEN [true] ELSE [] END AS everyTie
+  MATCH (vendor:Company)-[tie:CONTRACTED_FOR]->(project:Project)
+  RETURN vendor, tie, project
 }
-MATCH (vendor:Company)-[tie:CONTRACTED_FOR]->(project)
-WHERE ($role IS NULL OR tie.role = $role)
 // a vendor that only bid did not do the work, whatever became of the project
 WITH vendor, project, tie,
      CASE WHEN tie.role = 'bidder' THEN 'proposed' ELSE project.status END AS status
@@ -33,19 +40,20 @@ WITH vendor, project, tie,
      CASE WHEN NOT $includeNotRecommended AND tie.recommendedForAggregates = false THEN 'not recommended for aggregates'
           WHEN NOT $includeNotHappened AND status IN ['proposed', 'rejected', 'cancelled', 'aborted'] THEN status
           WHEN NOT $includeInferred AND tie.confidence = 'inferred' THEN 'inferred' END AS leftOutBecause
-// one row per vendor and project: counted when one of its ties to the project counts
-WITH vendor, project,
-     collect(CASE WHEN leftOutBecause IS NULL THEN tie.role END) AS countedRoles,
-     head(apoc.coll.sort(collect(leftOutBecause))) AS why
+// a project counts when one of the vendor's ties to it counts
 WITH vendor,
-     collect(CASE WHEN size(countedRoles) > 0 THEN project END) AS projects,
-     apoc.coll.flatten(collect(countedRoles)) AS roles,
-     collect(CASE WHEN size(countedRoles) = 0 THEN {why: why, usd: project.valueUsd} END) AS skipped
+     collect(DISTINCT CASE WHEN leftOutBecause IS NULL THEN project END) AS projects,
+     collect(CASE WHEN leftOutBecause IS NULL THEN tie.role END) AS roles,
+     collect(CASE WHEN leftOutBecause IS NOT NULL THEN {project: project, why: leftOutBecause} END) AS notCounted
 WHERE size(projects) > 0
-WITH vendor, projects, roles, skipped,
+WITH vendor, projects, roles, notCounted,
      reduce(total = 0.0, p IN projects | total + coalesce(p.valueUsd, 0)) AS projectValueUsd
 ORDER BY size(projects) DESC, projectValueUsd DESC, vendor.name
 LIMIT $limit
+// for the vendors shown: each project none of whose ties counts, left out for the first of its reasons
+WITH vendor, projects, roles, projectValueUsd,
+     [p IN apoc.coll.toSet([n IN notCounted WHERE NOT n.project IN projects | n.project]) |
+        {why: head(apoc.coll.sort([n IN notCounted WHERE n.project = p | n.why])), usd: p.valueUsd}] AS skipped
 // rank first: the countries are read for the vendors shown only
 CALL (projects) {
   UNWIND projects AS p

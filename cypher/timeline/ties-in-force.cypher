@@ -19,15 +19,73 @@
 // column: projectNote -- the note of a project at either end
 // column: hops -- the tie (used for pictures)
 // visual: neighbourhood
-MATCH (a)-[r]->(b)
-WHERE (($types IS NULL AND NOT type(r) IN ['LOCATED_IN', 'GOVERNS']) OR type(r) IN $types) AND a:Entity AND b:Entity
-WITH a, r, b, coalesce(r.validFrom, r.year, r.asOf) AS start,
+CALL () {
+  // One branch per relationship type, each reading its ties earliest first from the type's index on
+  // `start` (validFrom, else year, else asOf, kept by the writer) and stopping after the first skip + limit:
+  // sorting every tie of every type took seconds at a million ties. A branch runs only when its type is asked
+  // for (its bound is null otherwise, and its index is not read). A tie ends at validTo; without one, in the
+  // year its source speaks of, unless openEnded.
+  MATCH (a)-[r:COMMISSIONED]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'COMMISSIONED' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:CONTRACTED_FOR]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'CONTRACTED_FOR' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:DESIGNATED]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'DESIGNATED' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:EXCLUDED]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'EXCLUDED' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:FINANCED]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'FINANCED' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:GOVERNS]->(b) WHERE r.start <= CASE WHEN 'GOVERNS' IN coalesce($types, []) THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:HAS_PARTY_COMMITTEE]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'HAS_PARTY_COMMITTEE' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:HOLDS_POSITION]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'HOLDS_POSITION' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:LOCATED_IN]->(b) WHERE r.start <= CASE WHEN 'LOCATED_IN' IN coalesce($types, []) THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:OWNS]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'OWNS' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:PARTNERED_WITH]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'PARTNERED_WITH' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:PART_OF]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'PART_OF' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:SUPPLIES]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'SUPPLIES' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+  UNION ALL
+  MATCH (a)-[r:TRANSFERRED]->(b) WHERE r.start <= CASE WHEN $types IS NULL OR 'TRANSFERRED' IN $types THEN coalesce($toYear, $fromYear) END
+    AND coalesce(r.validTo, CASE WHEN $openEnded THEN null ELSE coalesce(r.asOf, r.year) END, $fromYear) >= $fromYear
+  RETURN a, r, b ORDER BY r.start, a.name, b.name, r.id LIMIT $skip + $limit
+}
+WITH a, r, b, r.start AS start,
      CASE WHEN r.validTo IS NOT NULL THEN r.validTo
           WHEN $openEnded THEN null
           ELSE coalesce(r.asOf, r.year) END AS end
-WHERE start <= coalesce($toYear, $fromYear) AND (end IS NULL OR end >= $fromYear)
 // the page first; quotes and pictures are read for its ties only
-WITH a, r, b, start, end
 ORDER BY start, type(r), a.name, b.name, r.id
 SKIP $skip
 LIMIT $limit

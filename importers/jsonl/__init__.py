@@ -478,18 +478,25 @@ def _with_disputes(props: dict, claims: dict[str, list]) -> dict:
 def export_records(driver: Driver, database: str, schema: Schema | None = None) -> Iterator[dict]:
     """The whole graph as records, streamed from one READ transaction (a consistent snapshot): the
     nodes without the entity label (Source), then every entity under its schema label, then every
-    relationship of a schema type. Nodes with no schema label are left out."""
+    relationship of a schema type. Nodes with no schema label are left out, and so are the values the
+    writer derives in the graph (`firstOf`, such as a tie's `start`), which an import refuses."""
     schema = schema or load_schema()
+    derived = {p.name for spec in (*schema.nodes.values(), *schema.relationships.values())
+               for p in spec.properties.values() if p.firstOf}
+
+    def stored(properties: dict) -> dict:
+        return {k: v for k, v in properties.items() if k not in derived}
+
     entity_labels = [label for label, spec in schema.nodes.items() if spec.is_entity]
     with session(driver, database, default_access_mode=READ_ACCESS) as reading, reading.begin_transaction() as tx:
         for label in (label for label in schema.nodes if label not in entity_labels):
             for record in tx.run(f"MATCH (n:{label}) RETURN properties(n) AS properties"):
-                yield node_record(label, record["properties"])
+                yield node_record(label, stored(record["properties"]))
         for record in tx.run(f"MATCH (n:{schema.entity_label}) WITH n, [l IN labels(n) WHERE l IN $labels] AS labels "
                              "WHERE size(labels) > 0 RETURN labels[0] AS label, properties(n) AS properties",
                              labels=entity_labels):
-            yield node_record(record["label"], record["properties"])
+            yield node_record(record["label"], stored(record["properties"]))
         for record in tx.run("MATCH (a)-[r]->(b) WHERE type(r) IN $types "
                              "RETURN type(r) AS type, a.id AS start, b.id AS end, properties(r) AS properties",
                              types=list(schema.relationships)):
-            yield relationship_record(record["type"], record["start"], record["end"], record["properties"])
+            yield relationship_record(record["type"], record["start"], record["end"], stored(record["properties"]))

@@ -28,7 +28,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph.records import ImportFailed, Origin, Problem
-from graph.schema import Property, Schema, apply_schema, load_schema
+from graph.schema import Property, Schema, apply_schema, first_of_values, load_schema
 from graph.server import ADMIN_TOOL, LocalServer
 from graph.writer import UNION_SET, ImportSummary, node_statements, relationship_statements, write_batches
 from importers.jsonl import Plan, _rows
@@ -131,6 +131,8 @@ class _Files:
             self.leftover(kind, name, row)
             return
         properties = {**row["plain"], **row["kept"]}
+        properties.update(first_of_values(self.schema.nodes[name] if kind == "node" else self.schema.relationships[name],
+                                          properties))
         properties.update({k: row[k] for k in ("sources", "evidence") if row[k]})
         properties.update({k: row[k] for k in UNION_SET if row.get(k) is not None})
         cells = {k: _cell(v) for k, v in properties.items()}
