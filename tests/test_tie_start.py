@@ -14,7 +14,7 @@ from graph.records import Dataset, Origin
 from graph.schema import apply_schema, load_schema
 from graph.writer import write_dataset
 from importers.resolve import merge_nodes
-from tests.helpers import DATABASE, wipe
+from tests.helpers import DATABASE
 
 # What the query computed for every tie before `start` was stored (cypher/timeline/ties-in-force.cypher
 # at ea01a68): a scan of every tie, sorted; the reference the indexed query must agree with.
@@ -48,8 +48,8 @@ def said(source: str, date: str, tie: dict, company: str = "acme") -> Dataset:
     quote = {"sources": [source], "evidence": [f"{source} on {company}"]}
     dataset.add_node("Company", {"id": company, "name": company.title(), **quote}, Origin(source, 1))
     dataset.add_node("Project", {"id": "p1", "name": "Safe City", "kind": "safe city", **quote}, Origin(source, 2))
-    dataset.add_relationship("CONTRACTED_FOR", company, "p1", {"role": "prime contractor", "confidence": "stated", **tie, **quote},
-                             Origin(source, 3))
+    built = {"role": "prime contractor", "confidence": "stated", **tie, **quote}
+    dataset.add_relationship("CONTRACTED_FOR", company, "p1", built, Origin(source, 3))
     return dataset
 
 
