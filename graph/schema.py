@@ -320,8 +320,13 @@ def _key_constraint(entity_type: str, name: str) -> str:
 def _indexes(entity_type: str, name: str, properties: dict[str, Property], skip: dict | None = None) -> list[str]:
     """An index on each `indexed` property of one label or type, but those in `skip` (indexed elsewhere)."""
     var, target = _target(entity_type, (name,))
-    return [f"CREATE INDEX {_snake(name)}_{_snake(p.name)} IF NOT EXISTS FOR {target} ON ({var}.{p.name})"
+    return [f"CREATE INDEX {_index_name(name, p)} IF NOT EXISTS FOR {target} ON ({var}.{p.name})"
             for p in properties.values() if p.indexed and p.name not in (skip or {})]
+
+
+def _index_name(name: str, prop: Property) -> str:
+    """The range index on `prop` of label or type `name`, as `_indexes` names it."""
+    return f"{_snake(name)}_{_snake(prop.name)}"
 
 
 def _problems(spec: dict[str, Property], properties: dict[str, Any]) -> list[tuple[str, str]]:
@@ -377,8 +382,8 @@ def _merge_problem(options: dict) -> str | None:
         return f"cannot merge by {merge} with type {kind}"
     if merge == "strongest" and "enum" not in options:
         return "merges by strongest, which needs an enum (strongest first)"
-    if "firstOf" in options and merge != "derived":
-        return "has firstOf, which only a derived property can have"
+    if "firstOf" in options and (merge != "derived" or not options.get("indexed")):
+        return "has firstOf, which only a derived, indexed property can have (its index marks a graph filled)"
     return None
 
 
@@ -438,6 +443,11 @@ def first_of(spec: NodeType | RelationshipType, prop: Property) -> tuple[str, ..
     return tuple(name for name in prop.firstOf or () if name in spec.properties)
 
 
+def first_of_cypher(spec: NodeType | RelationshipType, prop: Property, var: str) -> str:
+    """The Cypher value of `prop` on `var`: `coalesce` of its `firstOf` properties that `spec` has."""
+    return f"coalesce({', '.join(f'{var}.{name}' for name in first_of(spec, prop))})"
+
+
 def first_of_values(spec: NodeType | RelationshipType, props: dict[str, Any]) -> dict[str, Any]:
     """The `firstOf` values the writer would store for a new record of `spec` holding `props`, for the
     paths that write without the writer's statements (the offline import files)."""
@@ -490,13 +500,13 @@ def _fill_first_of(driver, database: str, schema: Schema) -> None:
     for kind, specs in (("NODE", schema.nodes), ("RELATIONSHIP", schema.relationships)):
         for name, spec in specs.items():
             for prop in spec.properties.values():
-                if not prop.firstOf or f"{_snake(name)}_{_snake(prop.name)}" in existing:
+                if not prop.firstOf or _index_name(name, prop) in existing:
                     continue
                 var, pattern = ("n", f"(n:{name})") if kind == "NODE" else ("r", f"()-[r:{name}]->()")
-                value = f"coalesce({', '.join(f'{var}.{p}' for p in first_of(spec, prop))})"
                 with driver.session(database=database) as filling:  # CALL ... IN TRANSACTIONS needs an implicit one
                     filling.run(f"MATCH {pattern} WHERE {var}.{prop.name} IS NULL CALL ({var}) {{ "
-                                f"SET {var}.{prop.name} = {value} }} IN TRANSACTIONS OF 10000 ROWS").consume()
+                                f"SET {var}.{prop.name} = {first_of_cypher(spec, prop, var)} }} "
+                                "IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def _drop_outdated_fulltext_indexes(driver, database: str, schema: Schema) -> None:

@@ -21,7 +21,7 @@ from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUn
 
 from graph.db import session
 from graph.records import PROVENANCE, Dataset, ImportFailed
-from graph.schema import NodeType, Property, RelationshipType, Schema, apply_schema, first_of, load_schema
+from graph.schema import NodeType, Property, RelationshipType, Schema, apply_schema, first_of_cypher, load_schema
 
 
 @dataclass
@@ -414,8 +414,7 @@ def relationship_statements(schema: Schema, rel_type: str) -> Statements:
 
 def _first_of(spec: NodeType | RelationshipType, var: str) -> str:
     """The SET clause for the `firstOf` properties of `spec` (graph/schema.py), after every other value is set."""
-    assign = [f"{var}.{p.name} = coalesce({', '.join(f'{var}.{name}' for name in first_of(spec, p))})"
-              for p in spec.properties.values() if p.firstOf]
+    assign = [f"{var}.{p.name} = {first_of_cypher(spec, p, var)}" for p in spec.properties.values() if p.firstOf]
     return "\nSET " + ",\n    ".join(assign) if assign else ""
 
 
